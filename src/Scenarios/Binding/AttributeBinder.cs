@@ -9,7 +9,7 @@ internal sealed class AttributeBinder(NodeBinder binder)
     public ToxicAttributes? Bind(ToxicTypeInfo type, SourceNode? node, SourceNode toxicNode)
     {
         var known = type.Attributes.Select(attribute => attribute.Name).ToArray();
-        var fields = node is null ? null : binder.Fields(node, $"the attributes of a {type.Name} toxic", known);
+        var fields = node is null ? null : binder.Fields(node, $"the attributes of a {type.Name} toxic", DiagnosticCodes.UnknownAttribute, known);
         if (node is not null && fields is null)
         {
             return null;

@@ -13,7 +13,11 @@ internal sealed class NodeBinder(DiagnosticBag bag)
     public void Report(SourceNode at, string code, string message, string? hint = null) => Bag.Report(at.Position, code, message, hint);
 
     /// <summary>The mapping's fields; unknown keys are reported at the key with a suggestion.</summary>
-    public Fields? Fields(SourceNode node, string what, params IReadOnlyCollection<string> known)
+    public Fields? Fields(SourceNode node, string what, params IReadOnlyCollection<string> known) =>
+        Fields(node, what, DiagnosticCodes.UnknownKey, known);
+
+    /// <summary>The mapping's fields; unknown keys are reported at the key with <paramref name="unknownCode"/> and a suggestion.</summary>
+    public Fields? Fields(SourceNode node, string what, string unknownCode, IReadOnlyCollection<string> known)
     {
         if (node is not MappingNode mapping)
         {
@@ -23,10 +27,11 @@ internal sealed class NodeBinder(DiagnosticBag bag)
 
         foreach (var key in mapping.Entries.Select(entry => entry.Key).Where(key => !known.Contains(key.Value)))
         {
-            Report(key, DiagnosticCodes.UnknownKey, $"'{key.Value}' is not a key of {what}", Suggestions.Hint(key.Value, known, "known keys"));
+            Report(key, unknownCode, $"'{key.Value}' is not a key of {what}",
+                known.Count == 0 ? "it has none" : Suggestions.Hint(key.Value, known, "known keys"));
         }
 
-        return new Fields(mapping, what, this);
+        return new Fields(mapping, what, known, this);
     }
 
     /// <summary>The items of a list; an absent or null node is an empty list.</summary>
@@ -142,7 +147,7 @@ internal sealed class NodeBinder(DiagnosticBag bag)
 }
 
 /// <summary>The entries of one mapping, by key.</summary>
-internal sealed class Fields(MappingNode mapping, string what, NodeBinder binder)
+internal sealed class Fields(MappingNode mapping, string what, IReadOnlyCollection<string> known, NodeBinder binder)
 {
     public MappingNode Node { get; } = mapping;
 
@@ -153,13 +158,14 @@ internal sealed class Fields(MappingNode mapping, string what, NodeBinder binder
         return value is ScalarNode { IsNull: true } ? null : value;
     }
 
-    /// <summary>The value of <paramref name="key"/>; when absent, reports it at the mapping.</summary>
-    public SourceNode? Required(string key)
+    /// <summary>The value of <paramref name="key"/>; when absent, reports it at the mapping, unless a misspelt key (already reported) stands for it.</summary>
+    public SourceNode? Required(string key, string? hint = null)
     {
         var value = Optional(key);
-        if (value is null)
+        var misspelt = Node.Entries.Any(entry => !known.Contains(entry.Key.Value) && Suggestions.Closest(entry.Key.Value, [key]) is not null);
+        if (value is null && !misspelt)
         {
-            binder.Report(Node, DiagnosticCodes.MissingKey, $"{what} has no '{key}'", null);
+            binder.Report(Node, DiagnosticCodes.MissingKey, $"{what} has no '{key}'", hint);
         }
 
         return value;

@@ -137,7 +137,8 @@ internal sealed class ProxyBinder(NodeBinder binder)
             }
             else if (names.TryGetValue(toxic.Name, out var first))
             {
-                binder.Report(item, DiagnosticCodes.DuplicateToxic, $"this proxy already has a toxic named '{toxic.Name}'",
+                var nameNode = (item as MappingNode)?.Entries.FirstOrDefault(entry => entry.Key.Value == "name").Value;
+                binder.Report(nameNode ?? item, DiagnosticCodes.DuplicateToxic, $"this proxy already has a toxic named '{toxic.Name}'",
                     $"the first is at line {first.Position.Line}; names are unique across both streams (the default name is <type>_<stream>)");
                 ok = false;
             }

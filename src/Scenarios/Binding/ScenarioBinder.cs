@@ -47,15 +47,10 @@ internal sealed class ScenarioBinder
         var seed = fields.Optional("seed") is { } seedNode ? _binder.Integer(seedNode, "seed") : null;
         var duration = fields.Optional("duration") is { } durationNode ? _binder.Duration(durationNode, "duration") : null;
         var declared = new Dictionary<string, HashSet<string>?>(StringComparer.Ordinal);
-        var proxyNodes = fields.Optional("proxies");
+        var proxyNodes = fields.Required("proxies", "add a 'proxies:' list with at least one proxy");
         var proxies = _proxies.BindAll(_binder.Sequence(proxyNodes, "proxies"), declared);
         var timeline = new TimelineBinder(_binder, _toxics).BindAll(fields.Optional("timeline"), declared, duration);
         var expectations = new ExpectationBinder(_binder).BindAll(fields.Optional("expect"), declared.Keys.ToHashSet(StringComparer.Ordinal));
-        if (proxyNodes is null)
-        {
-            _binder.Report(root, DiagnosticCodes.MissingKey, "a scenario has no 'proxies'", "add a 'proxies:' list with at least one proxy");
-        }
-
         return _binder.Bag.HasErrors
             ? null
             : new Scenario(version, name, description, seed, duration, proxies, timeline, expectations);

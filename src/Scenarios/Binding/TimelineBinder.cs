@@ -8,7 +8,7 @@ namespace Chaos.Scenarios;
 /// </summary>
 internal sealed class TimelineBinder(NodeBinder binder, ToxicBinder toxics)
 {
-    private static readonly string[] Actions = ["add", "remove", "disable", "enable"];
+    internal static readonly string[] Actions = ["add", "remove", "disable", "enable"];
     private static readonly string[] Keys = ["at", .. Actions];
 
     /// <param name="node">The <c>timeline:</c> node.</param>
@@ -81,14 +81,7 @@ internal sealed class TimelineBinder(NodeBinder binder, ToxicBinder toxics)
 
     private AddToxicAction? Add(SourceNode node, Dictionary<string, HashSet<string>?> declared)
     {
-        if (binder.Fields(node, "add", "proxy", "toxic") is not { } fields)
-        {
-            return null;
-        }
-
-        var proxyNode = fields.Required("proxy");
-        var proxy = proxyNode is null ? null : Proxy(proxyNode, declared);
-        var toxicNode = fields.Required("toxic");
+        var (proxy, toxicNode) = Target(node, "add", declared);
         var toxic = toxicNode is null ? null : toxics.Bind(toxicNode);
         if (proxy is null || toxic is null || toxicNode is null)
         {
@@ -107,14 +100,7 @@ internal sealed class TimelineBinder(NodeBinder binder, ToxicBinder toxics)
 
     private RemoveToxicAction? Remove(SourceNode node, Dictionary<string, HashSet<string>?> declared)
     {
-        if (binder.Fields(node, "remove", "proxy", "toxic") is not { } fields)
-        {
-            return null;
-        }
-
-        var proxyNode = fields.Required("proxy");
-        var proxy = proxyNode is null ? null : Proxy(proxyNode, declared);
-        var toxicNode = fields.Required("toxic");
+        var (proxy, toxicNode) = Target(node, "remove", declared);
         var toxic = toxicNode is null ? null : binder.Name(toxicNode, "a toxic name");
         if (proxy is null || toxic is null || toxicNode is null)
         {
@@ -129,6 +115,18 @@ internal sealed class TimelineBinder(NodeBinder binder, ToxicBinder toxics)
         }
 
         return new RemoveToxicAction(proxy, toxic);
+    }
+
+    /// <summary>The <c>{proxy, toxic}</c> of an add or remove step: the proxy checked, the toxic node left to the caller.</summary>
+    private (string? Proxy, SourceNode? Toxic) Target(SourceNode node, string action, Dictionary<string, HashSet<string>?> declared)
+    {
+        if (binder.Fields(node, action, "proxy", "toxic") is not { } fields)
+        {
+            return (null, null);
+        }
+
+        var proxyNode = fields.Required("proxy");
+        return (proxyNode is null ? null : Proxy(proxyNode, declared), fields.Required("toxic"));
     }
 
     private string? Proxy(SourceNode node, Dictionary<string, HashSet<string>?> declared)

@@ -14,7 +14,8 @@ internal sealed class DiagnosticBag(string file)
 
     public bool HasErrors => _items.Count > 0;
 
-    public IReadOnlyList<Diagnostic> Items => _items;
+    /// <summary>The problems in source order (rules run by concern, a reader wants them top to bottom).</summary>
+    public IReadOnlyList<Diagnostic> Items => [.. _items.OrderBy(item => item.Line).ThenBy(item => item.Column)];
 
     public void Report(SourcePosition at, string code, string message, string? hint = null)
     {

@@ -106,7 +106,7 @@ internal static partial class ExpectationParser
 
         if (metric.Kind != MetricKind.Duration)
         {
-            problem = new(DiagnosticCodes.ExpectationUnitMismatch, $"{metric.Name} counts {metric.Kind.ToString().ToLowerInvariant()}, so it cannot be compared with the duration '{text}'",
+            problem = new(DiagnosticCodes.ExpectationUnitMismatch, $"{metric.Name} is a {metric.Kind.ToString().ToLowerInvariant()} metric, so it cannot be compared with the duration '{text}'",
                 "compare it with a plain number", 0);
             return false;
         }

@@ -32,23 +32,51 @@ public static class ScenarioLoader
         }
 
         var text = SourceText.Decode(bytes, bag);
-        return text is null ? Result(null, bag) : Load(text, bag);
+        return Result(text is null ? null : Bind(text, bag, root => new ScenarioBinder(bag).Bind(root)), bag);
     }
 
-    /// <summary>Loads scenario text; <paramref name="sourceName"/> names it in diagnostics (a path, or e.g. "request body").</summary>
+    /// <summary>Loads scenario text (YAML or JSON); <paramref name="sourceName"/> names it in diagnostics (a path, or e.g. "request body").</summary>
     public static ScenarioLoadResult LoadText(string text, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(sourceName);
         var bag = new DiagnosticBag(sourceName);
-        return SourceText.Check(text, bag) ? Load(text, bag) : Result(null, bag);
+        return Result(Check(text, bag, root => new ScenarioBinder(bag).Bind(root)), bag);
     }
 
-    private static ScenarioLoadResult Load(string text, DiagnosticBag bag)
+    /// <summary>
+    /// Loads one proxy in Toxiproxy's shape (<c>{name, listen, upstream, enabled, toxics}</c>), e.g. the body of
+    /// <c>POST /proxies</c>, with the same rules as in a scenario.
+    /// </summary>
+    public static SpecLoadResult<ProxySpec> LoadProxy(string text, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var bag = new DiagnosticBag(sourceName);
+        var proxy = Check(text, bag, root => new ProxyBinder(new NodeBinder(bag)).BindAll([root], []).SingleOrDefault());
+        return new(bag.HasErrors ? null : proxy, bag.Items);
+    }
+
+    /// <summary>
+    /// Loads one toxic in Toxiproxy's shape (<c>{name, type, stream, toxicity, attributes}</c> plus <c>where</c>),
+    /// e.g. the body of <c>POST /proxies/{proxy}/toxics</c>, with the same rules as in a scenario.
+    /// </summary>
+    public static SpecLoadResult<ToxicSpec> LoadToxic(string text, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var bag = new DiagnosticBag(sourceName);
+        var toxic = Check(text, bag, root => new ToxicBinder(new NodeBinder(bag)).Bind(root));
+        return new(bag.HasErrors ? null : toxic, bag.Items);
+    }
+
+    private static T? Check<T>(string text, DiagnosticBag bag, Func<SourceNode, T?> bind)
+        where T : class =>
+        SourceText.Check(text, bag) ? Bind(text, bag, bind) : null;
+
+    private static T? Bind<T>(string text, DiagnosticBag bag, Func<SourceNode, T?> bind)
+        where T : class
     {
         var root = YamlTreeReader.Read(text, bag);
-        var scenario = root is null || bag.HasErrors ? null : new ScenarioBinder(bag).Bind(root);
-        return Result(scenario, bag);
+        return root is null || bag.HasErrors ? null : bind(root);
     }
 
     private static ScenarioLoadResult Fail(DiagnosticBag bag, string code, string message, string hint)
