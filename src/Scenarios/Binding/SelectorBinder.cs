@@ -68,7 +68,7 @@ internal sealed class SelectorBinder(NodeBinder binder)
             }
             else
             {
-                binder.Report(item, DiagnosticCodes.BadCidr, error, "write an address (127.0.0.1, ::1) or a block with zero host bits (10.0.0.0/8, fd00::/8)");
+                binder.Report(item, DiagnosticCodes.BadCidr, error, "write an address (127.0.0.1, ::1) or a CIDR block (10.0.0.0/8, fd00::/8)");
                 ok = false;
             }
         }

@@ -21,7 +21,7 @@ public static partial class ToxicCatalogue
                 text.Append(CultureInfo.InvariantCulture, $"  {type.Name,-18}{type.Summary}").AppendLine();
                 foreach (var attribute in type.Attributes)
                 {
-                    text.Append(CultureInfo.InvariantCulture, $"  {string.Empty,-18}{attribute.Name}: {AttributeTerms(attribute)}, {Range(attribute)}; {attribute.Summary}").AppendLine();
+                    text.Append(CultureInfo.InvariantCulture, $"  {string.Empty,-18}{attribute.Name} ({AttributeTerms(attribute)}, {Range(attribute)}): {attribute.Summary}").AppendLine();
                 }
 
                 text.Append(CultureInfo.InvariantCulture, $"  {string.Empty,-18}wire: {type.Wire}").AppendLine();
@@ -84,7 +84,7 @@ public static partial class ToxicCatalogue
         {
             var attributes = type.Attributes.Length == 0
                 ? "—"
-                : string.Join("; ", type.Attributes.Select(attribute => $"`{attribute.Name}` {AttributeTerms(attribute)}"));
+                : string.Join("; ", type.Attributes.Select(attribute => $"`{attribute.Name}` ({AttributeTerms(attribute)})"));
             var fidelity = type.FidelityNote is null ? "exact" : $"emulation: {type.FidelityNote}";
             table.AppendLine(Cells(PointName(type.Point), $"`{type.Name}`", attributes, type.Wire, fidelity));
         }
@@ -136,11 +136,11 @@ public static partial class ToxicCatalogue
             { Default: { } value } => $"default {value}",
             _ => "optional",
         };
-        return $"({attribute.UnitText}, {need})";
+        return $"{attribute.UnitText}, {need}";
     }
 
     private static string Range(ToxicAttributeInfo attribute) =>
-        attribute.Unit == AttributeUnit.Choice ? "one word" : string.Create(CultureInfo.InvariantCulture, $"{attribute.Min}..{attribute.Max}");
+        attribute.Unit == AttributeUnit.Choice ? "one of them" : string.Create(CultureInfo.InvariantCulture, $"{attribute.Min}..{attribute.Max}");
 
     private static string Cells(params string[] cells) =>
         "| " + string.Join(" | ", cells.Select(cell => cell.Replace("|", "\\|", StringComparison.Ordinal))) + " |";

@@ -35,9 +35,18 @@ public sealed class ClientSelector
     internal static bool TryParseNetwork(string text, out IPNetwork network, [NotNullWhen(false)] out string? error)
     {
         error = null;
-        if (!text.Contains('/', StringComparison.Ordinal) && IPAddress.TryParse(text, out var address))
+        var address = text.Split('/')[0];
+        if (!address.Contains(':', StringComparison.Ordinal) && address.Count(c => c == '.') != 3)
         {
-            network = new IPNetwork(address, address.GetAddressBytes().Length * 8);
+            // IPAddress.TryParse takes inet_aton's short forms ("10.0.0" is 10.0.0.0, "10" is 0.0.0.10): too surprising here.
+            network = default;
+            error = $"'{text}' is not a dotted IPv4 address or CIDR block";
+            return false;
+        }
+
+        if (!text.Contains('/', StringComparison.Ordinal) && IPAddress.TryParse(text, out var single))
+        {
+            network = new IPNetwork(single, single.GetAddressBytes().Length * 8);
             return true;
         }
 
