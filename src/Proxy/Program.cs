@@ -1,1 +1,1 @@
-return 0;
+return await Chaos.Proxy.Cli.ChaosCommand.InvokeAsync(args);

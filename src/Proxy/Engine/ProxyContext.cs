@@ -1,0 +1,20 @@
+using System.Net;
+using Chaos.Proxy.Observation;
+
+namespace Chaos.Proxy.Engine;
+
+/// <summary>What every new connection of one proxy reads when it starts: its name, where it dials, and where it reports.</summary>
+internal sealed record ProxyContext(string Name, EndPoint UpstreamEndPoint, string UpstreamDisplay, EventBus Bus, RelayOptions Options, ConnectionCounter Counter)
+{
+    public DateTimeOffset Now => Bus.Time.GetUtcNow();
+}
+
+/// <summary>A proxy's connection ordinals: 1 for its first accepted connection, continuing across listener changes.</summary>
+internal sealed class ConnectionCounter
+{
+    private long _accepted;
+
+    public long Accepted => Interlocked.Read(ref _accepted);
+
+    public long Next() => Interlocked.Increment(ref _accepted);
+}

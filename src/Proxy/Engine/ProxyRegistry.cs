@@ -1,0 +1,191 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using Chaos.Proxy.Builtins;
+using Chaos.Proxy.Observation;
+using Chaos.Scenarios;
+
+namespace Chaos.Proxy.Engine;
+
+/// <summary>
+/// The named proxies of a run, and the one path through which anything starts, changes or stops one.
+/// Control operations are serialised among themselves; readers see an immutable snapshot and never wait,
+/// and no control operation waits on a connection (live connections keep what they started with).
+/// </summary>
+public sealed class ProxyRegistry : IAsyncDisposable
+{
+    private readonly EventBus _bus;
+    private readonly RelayOptions _options;
+    private readonly SemaphoreSlim _control = new(1, 1);
+    private ImmutableDictionary<string, RunningProxy> _proxies = ImmutableDictionary<string, RunningProxy>.Empty;
+
+    internal ProxyRegistry(EventBus bus, RelayOptions options)
+    {
+        _bus = bus;
+        _options = options;
+    }
+
+    public IReadOnlyCollection<RunningProxy> Proxies => Volatile.Read(ref _proxies).Values.ToList();
+
+    public RunningProxy? Find(string name) => Volatile.Read(ref _proxies).GetValueOrDefault(name);
+
+    /// <summary>Starts a proxy. Throws <see cref="ProxyStartException"/> when its address cannot be bound.</summary>
+    public Task<RunningProxy> StartAsync(ProxySpec spec) => UnderControlAsync(async () =>
+    {
+        if (_proxies.ContainsKey(spec.Name))
+        {
+            throw new InvalidOperationException($"proxy '{spec.Name}' already exists");
+        }
+        return await LaunchAsync(spec);
+    });
+
+    /// <summary>Stops a proxy: its listener closes, its connections get a FIN and drain. False if there is no such proxy.</summary>
+    public Task<bool> StopAsync(string name) => UnderControlAsync(async () =>
+    {
+        if (!_proxies.TryGetValue(name, out var proxy))
+        {
+            return false;
+        }
+        Volatile.Write(ref _proxies, _proxies.Remove(name));
+        await ShutDownAsync(proxy);
+        return true;
+    });
+
+    /// <summary>
+    /// Makes the running proxies match <paramref name="specs"/>: starts new ones, stops removed ones, and
+    /// changes the others in place without dropping their live connections. Returns one line per proxy
+    /// that could not be started or changed (that proxy keeps running as it was).
+    /// </summary>
+    public Task<IReadOnlyList<string>> ApplyAsync(IReadOnlyList<ProxySpec> specs) => UnderControlAsync(async () =>
+    {
+        var problems = new List<string>();
+        foreach (var removed in _proxies.Keys.Except(specs.Select(spec => spec.Name)).ToList())
+        {
+            var proxy = _proxies[removed];
+            Volatile.Write(ref _proxies, _proxies.Remove(removed));
+            await ShutDownAsync(proxy);
+        }
+        foreach (var spec in specs)
+        {
+            try
+            {
+                await (_proxies.TryGetValue(spec.Name, out var running) ? UpdateAsync(running, spec) : LaunchAsync(spec));
+            }
+            catch (ProxyStartException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+        return (IReadOnlyList<string>)problems;
+    });
+
+    private async Task<RunningProxy> LaunchAsync(ProxySpec spec)
+    {
+        var builtin = StartBuiltin(spec);
+        var context = CreateContext(spec, builtin, new ConnectionCounter());
+        try
+        {
+            var proxy = new RunningProxy(spec, context, spec.Enabled ? Listen(spec, context) : null, builtin);
+            Volatile.Write(ref _proxies, _proxies.Add(spec.Name, proxy));
+            return proxy;
+        }
+        catch (ProxyStartException)
+        {
+            await DisposeUnusedAsync(builtin);
+            throw;
+        }
+    }
+
+    private async Task UpdateAsync(RunningProxy proxy, ProxySpec spec)
+    {
+        var old = proxy.Spec;
+        var upstreamChanged = old.Upstream != spec.Upstream;
+        var builtin = upstreamChanged ? StartBuiltin(spec) : proxy.Builtin;
+        var context = upstreamChanged ? CreateContext(spec, builtin, proxy.Context.Counter) : proxy.Context;
+
+        if (!spec.Enabled)
+        {
+            await proxy.CloseListenerAsync();
+            await proxy.ReplaceAsync(spec, context, null, builtin);
+            return;
+        }
+
+        var listener = proxy.Listener;
+        try
+        {
+            if (listener is null || old.Listen != spec.Listen)
+            {
+                listener = Listen(spec, context);
+            }
+        }
+        catch (ProxyStartException) when (upstreamChanged)
+        {
+            await DisposeUnusedAsync(builtin);
+            throw;
+        }
+        listener.Retarget(context);
+        await proxy.ReplaceAsync(spec, context, listener, builtin);
+    }
+
+    private static BuiltinServer? StartBuiltin(ProxySpec spec) =>
+        spec.Upstream.Builtin is { } kind ? BuiltinServer.Start(kind) : null;
+
+    private static async Task DisposeUnusedAsync(BuiltinServer? builtin)
+    {
+        if (builtin is not null)
+        {
+            await builtin.DisposeAsync();
+        }
+    }
+
+    private ProxyContext CreateContext(ProxySpec spec, BuiltinServer? builtin, ConnectionCounter counter)
+    {
+        EndPoint upstream = builtin?.EndPoint ?? EndPoints.ForDial(spec.Upstream.Address!.Value);
+        return new ProxyContext(spec.Name, upstream, spec.Upstream.ToString(), _bus, _options, counter);
+    }
+
+    private ProxyListener Listen(ProxySpec spec, ProxyContext context)
+    {
+        try
+        {
+            var listener = ProxyListener.Start(context, EndPoints.ForListen(spec.Listen));
+            _bus.Publish(new ProxyStarted(_bus.Time.GetUtcNow(), spec.Name, listener.LocalEndPoint, context.UpstreamDisplay));
+            return listener;
+        }
+        catch (SocketException ex)
+        {
+            throw new ProxyStartException(spec.Name, spec.Listen.ToString(), ex.SocketErrorCode);
+        }
+    }
+
+    private async Task ShutDownAsync(RunningProxy proxy)
+    {
+        await proxy.DisposeAsync();
+        _bus.Publish(new ProxyStopped(_bus.Time.GetUtcNow(), proxy.Name));
+    }
+
+    private async Task<T> UnderControlAsync<T>(Func<Task<T>> operation)
+    {
+        await _control.WaitAsync();
+        try
+        {
+            return await operation();
+        }
+        finally
+        {
+            _control.Release();
+        }
+    }
+
+    /// <summary>Stops every proxy, in parallel so that their drain times overlap.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var all = await UnderControlAsync(() =>
+        {
+            var taken = _proxies;
+            Volatile.Write(ref _proxies, ImmutableDictionary<string, RunningProxy>.Empty);
+            return Task.FromResult(taken);
+        });
+        await Task.WhenAll(all.Values.Select(ShutDownAsync));
+    }
+}

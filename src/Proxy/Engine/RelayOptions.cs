@@ -1,0 +1,14 @@
+namespace Chaos.Proxy.Engine;
+
+/// <summary>Engine-wide settings. Defaults suit loopback services and CI.</summary>
+public sealed record RelayOptions
+{
+    /// <summary>How long an upstream dial may take before the client is reset. A SYN into a full accept queue gets no answer at all, so this bound is what saves the client.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>On stop, how long open connections get after their FIN to finish before they are closed hard.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Bytes per receive; large buffers cut syscalls on bulk transfers (reference/linux-tcp-facts.md §4).</summary>
+    public int BufferSize { get; init; } = 128 * 1024;
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using Chaos.Proxy.Builtins;
+using Chaos.Scenarios;
+
+namespace Chaos.Proxy.Engine;
+
+/// <summary>
+/// A proxy as it runs now: its spec, its listener (none while disabled) and its embedded upstream, if any.
+/// A changed listen address or upstream retires the old listener or builtin server instead of closing it,
+/// so the connections they carry finish undisturbed; everything is closed when the proxy stops.
+/// </summary>
+public sealed class RunningProxy : IAsyncDisposable
+{
+    private readonly List<ProxyListener> _retiredListeners = [];
+    private readonly List<BuiltinServer> _retiredBuiltins = [];
+
+    internal RunningProxy(ProxySpec spec, ProxyContext context, ProxyListener? listener, BuiltinServer? builtin)
+    {
+        Spec = spec;
+        Context = context;
+        Listener = listener;
+        Builtin = builtin;
+    }
+
+    public ProxySpec Spec { get; private set; }
+
+    public string Name => Spec.Name;
+
+    /// <summary>The bound address (with the real port when the spec asked for port 0); null while disabled.</summary>
+    public IPEndPoint? ListenEndPoint => Listener?.LocalEndPoint;
+
+    /// <summary>Connections accepted since start.</summary>
+    public long ConnectionsAccepted => Context.Counter.Accepted;
+
+    /// <summary>Connections open now.</summary>
+    public int ConnectionsOpen => (Listener?.Live ?? 0) + _retiredListeners.Sum(listener => listener.Live);
+
+    internal ProxyContext Context { get; private set; }
+
+    internal ProxyListener? Listener { get; private set; }
+
+    internal BuiltinServer? Builtin { get; private set; }
+
+    /// <summary>Takes on a new spec; a listener or builtin that was replaced stops accepting but keeps its connections.</summary>
+    internal async Task ReplaceAsync(ProxySpec spec, ProxyContext context, ProxyListener? listener, BuiltinServer? builtin)
+    {
+        if (Listener is { } oldListener && oldListener != listener)
+        {
+            await oldListener.StopAcceptingAsync();
+            _retiredListeners.Add(oldListener);
+        }
+        if (Builtin is { } oldBuiltin && oldBuiltin != builtin)
+        {
+            _retiredBuiltins.Add(oldBuiltin);
+        }
+        (Spec, Context, Listener, Builtin) = (spec, context, listener, builtin);
+    }
+
+    /// <summary>Disable: the listener closes and its connections get a FIN, as in Toxiproxy.</summary>
+    internal async Task CloseListenerAsync()
+    {
+        if (Listener is { } listener)
+        {
+            Listener = null;
+            await listener.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        IEnumerable<ProxyListener> listeners = Listener is null ? _retiredListeners : [Listener, .. _retiredListeners];
+        await Task.WhenAll(listeners.Select(listener => listener.DisposeAsync().AsTask()));
+        IEnumerable<BuiltinServer> builtins = Builtin is null ? _retiredBuiltins : [Builtin, .. _retiredBuiltins];
+        await Task.WhenAll(builtins.Select(builtin => builtin.DisposeAsync().AsTask()));
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Chaos.Proxy.Observation;
+
+/// <summary>Which peer of a relayed connection: the client that connected to the proxy, or the upstream server.</summary>
+public enum Side { Client, Server }
+
+/// <summary>Toxiproxy's naming: upstream is client→server, downstream is server→client.</summary>
+public enum Direction { Upstream, Downstream }
+
+/// <summary>Why a relayed connection ended; the first reason recorded wins.</summary>
+public enum CloseReason
+{
+    /// <summary>Both directions ended with a FIN.</summary>
+    Completed,
+    ClientReset,
+    ServerReset,
+    UpstreamRefused,
+    UpstreamTimeout,
+    UpstreamUnreachable,
+    ProxyStopped,
+    Error,
+}
+
+/// <summary>A timestamped fact about one proxy or one of its connections. Connection 0 means the proxy itself.</summary>
+public abstract record ChaosEvent(DateTimeOffset Time, string Proxy, long Connection);
+
+public sealed record ProxyStarted(DateTimeOffset Time, string Proxy, EndPoint Listen, string Upstream)
+    : ChaosEvent(Time, Proxy, 0);
+
+public sealed record ProxyStopped(DateTimeOffset Time, string Proxy) : ChaosEvent(Time, Proxy, 0);
+
+public sealed record ConnectionAccepted(DateTimeOffset Time, string Proxy, long Connection, EndPoint Client)
+    : ChaosEvent(Time, Proxy, Connection);
+
+public sealed record UpstreamConnecting(DateTimeOffset Time, string Proxy, long Connection, string Target)
+    : ChaosEvent(Time, Proxy, Connection);
+
+public sealed record UpstreamConnected(DateTimeOffset Time, string Proxy, long Connection, EndPoint Local, TimeSpan Took)
+    : ChaosEvent(Time, Proxy, Connection);
+
+public sealed record UpstreamFailed(DateTimeOffset Time, string Proxy, long Connection, CloseReason Reason, SocketError Error, TimeSpan Took)
+    : ChaosEvent(Time, Proxy, Connection);
+
+public sealed record FirstByte(DateTimeOffset Time, string Proxy, long Connection, Direction Direction)
+    : ChaosEvent(Time, Proxy, Connection);
+
+/// <summary>A side half-closed (its FIN arrived as a 0-byte read).</summary>
+public sealed record FinReceived(DateTimeOffset Time, string Proxy, long Connection, Side From)
+    : ChaosEvent(Time, Proxy, Connection);
+
+/// <summary>The proxy sent a FIN to a side (Shutdown(Send)).</summary>
+public sealed record FinSent(DateTimeOffset Time, string Proxy, long Connection, Side To)
+    : ChaosEvent(Time, Proxy, Connection);
+
+public sealed record ResetReceived(DateTimeOffset Time, string Proxy, long Connection, Side From)
+    : ChaosEvent(Time, Proxy, Connection);
+
+/// <summary>The proxy sent an RST to a side (abortive close with linger 0).</summary>
+public sealed record ResetSent(DateTimeOffset Time, string Proxy, long Connection, Side To)
+    : ChaosEvent(Time, Proxy, Connection);
+
+public sealed record ConnectionClosed(
+    DateTimeOffset Time, string Proxy, long Connection, CloseReason Reason, TimeSpan Duration,
+    long BytesUpstream, long BytesDownstream)
+    : ChaosEvent(Time, Proxy, Connection);

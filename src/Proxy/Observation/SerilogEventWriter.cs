@@ -1,0 +1,53 @@
+using Serilog;
+using Serilog.Events;
+
+namespace Chaos.Proxy.Observation;
+
+/// <summary>
+/// Writes every event through Serilog, stamped with the event's own time (not the time the bus got to it),
+/// with an <c>Event</c> property naming its kind so JSON readers can filter without parsing messages.
+/// </summary>
+internal sealed class SerilogEventWriter(ILogger logger) : IEventSubscriber
+{
+    public void Handle(ChaosEvent chaosEvent)
+    {
+        var (level, kind, template, values) = Describe(chaosEvent);
+        if (!logger.IsEnabled(level) || !logger.BindMessageTemplate(template, values, out var parsed, out var bound))
+        {
+            return;
+        }
+        var properties = bound.Append(new LogEventProperty("Event", new ScalarValue(kind)));
+        logger.Write(new LogEvent(chaosEvent.Time, level, null, parsed, properties));
+    }
+
+    private static (LogEventLevel Level, string Kind, string Template, object?[] Values) Describe(ChaosEvent e) => e switch
+    {
+        ProxyStarted p => (LogEventLevel.Information, "proxy_started", "{Proxy} listening on {Listen} -> {Upstream}",
+            [p.Proxy, p.Listen.ToString(), p.Upstream]),
+        ProxyStopped p => (LogEventLevel.Information, "proxy_stopped", "{Proxy} stopped", [p.Proxy]),
+        ConnectionAccepted a => (LogEventLevel.Information, "accepted", "{Proxy} #{Connection} accepted from {Client}",
+            [a.Proxy, a.Connection, a.Client.ToString()]),
+        UpstreamConnecting c => (LogEventLevel.Debug, "upstream_connecting", "{Proxy} #{Connection} dialling {Target}",
+            [c.Proxy, c.Connection, c.Target]),
+        UpstreamConnected c => (LogEventLevel.Information, "upstream_connected", "{Proxy} #{Connection} upstream connected from {Local} in {TookMs} ms",
+            [c.Proxy, c.Connection, c.Local.ToString(), Milliseconds(c.Took)]),
+        UpstreamFailed f => (LogEventLevel.Warning, "upstream_failed", "{Proxy} #{Connection} upstream failed: {Reason} ({Error}) after {TookMs} ms",
+            [f.Proxy, f.Connection, f.Reason, f.Error, Milliseconds(f.Took)]),
+        FirstByte f => (LogEventLevel.Debug, "first_byte", "{Proxy} #{Connection} first byte {Direction}",
+            [f.Proxy, f.Connection, f.Direction]),
+        FinReceived f => (LogEventLevel.Information, "fin_received", "{Proxy} #{Connection} FIN from {From}",
+            [f.Proxy, f.Connection, f.From]),
+        FinSent f => (LogEventLevel.Information, "fin_sent", "{Proxy} #{Connection} FIN to {To}",
+            [f.Proxy, f.Connection, f.To]),
+        ResetReceived r => (LogEventLevel.Information, "rst_received", "{Proxy} #{Connection} RST from {From}",
+            [r.Proxy, r.Connection, r.From]),
+        ResetSent r => (LogEventLevel.Information, "rst_sent", "{Proxy} #{Connection} RST to {To}",
+            [r.Proxy, r.Connection, r.To]),
+        ConnectionClosed c => (LogEventLevel.Information, "closed",
+            "{Proxy} #{Connection} closed ({Reason}) after {DurationMs} ms: {BytesUpstream} B upstream, {BytesDownstream} B downstream",
+            [c.Proxy, c.Connection, c.Reason, Milliseconds(c.Duration), c.BytesUpstream, c.BytesDownstream]),
+        _ => (LogEventLevel.Debug, e.GetType().Name, "{Proxy} #{Connection} " + e.GetType().Name, [e.Proxy, e.Connection]),
+    };
+
+    private static double Milliseconds(TimeSpan span) => Math.Round(span.TotalMilliseconds, 1);
+}
