@@ -77,7 +77,19 @@ internal sealed class YamlTreeReader
 
     private ParsingEvent Next()
     {
-        if (!_parser.MoveNext())
+        var last = _parser.Current?.End ?? Mark.Empty;
+        bool moved;
+        try
+        {
+            moved = _parser.MoveNext();
+        }
+        catch (Exception e) when (e is not YamlException)
+        {
+            // YamlDotNet's scanner throws InvalidOperationException on some malformed input (found by fuzzing).
+            throw new YamlException(last, last, "malformed YAML after this point", e);
+        }
+
+        if (!moved)
         {
             throw new YamlException(Mark.Empty, Mark.Empty, "unexpected end of input");
         }

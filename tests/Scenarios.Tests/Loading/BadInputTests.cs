@@ -63,6 +63,7 @@ public sealed class BadInputTests
         { "comments only", "# nothing here\n   \n", DiagnosticCodes.Empty, 1, 1 },
         { "binary garbage", "PK\u0003\u0004\0\0garbage", DiagnosticCodes.NotText, 1, 3 },
         { "syntax error", "proxies: [\n", DiagnosticCodes.YamlSyntax, 2, 1 },
+        { "parser crash: unclosed flow mapping", "timeline:\n  - remove: { proxy: web, toxic: slow\n  - at: 25s\n    disable: web\n", DiagnosticCodes.YamlSyntax, 2, 32 },
         { "two documents", "proxies: []\n---\nproxies: []\n", DiagnosticCodes.MultipleDocuments, 2, 1 },
         { "scalar document", "hello\n", DiagnosticCodes.WrongType, 1, 1 },
         { "proxies not a list", "proxies: 5\n", DiagnosticCodes.WrongType, 1, 10 },
