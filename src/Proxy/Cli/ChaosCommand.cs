@@ -8,6 +8,9 @@ internal static class ChaosCommand
     public static RootCommand Create() => new("Chaos: a scriptable TCP chaos proxy. Breaks connections at chosen points of their life and shows how each side reacts.")
     {
         RunCommand.Create(),
+        ValidateCommand.Create(),
+        CatalogueCommands.CreateToxics(),
+        CatalogueCommands.CreateSchema(),
     };
 
     public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)

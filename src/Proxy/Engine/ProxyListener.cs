@@ -13,6 +13,7 @@ internal sealed class ProxyListener : IAsyncDisposable
 {
     private readonly Socket _socket;
     private volatile ProxyContext _proxy;
+    private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, RelayConnection> _live = new();
     private readonly Task _acceptLoop;
@@ -51,12 +52,12 @@ internal sealed class ProxyListener : IAsyncDisposable
 
     private async Task AcceptLoopAsync()
     {
-        while (!_stopping.IsCancellationRequested)
+        while (!_stopAccepting.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await _socket.AcceptAsync(_stopping.Token);
+                client = await _socket.AcceptAsync(_stopAccepting.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
@@ -69,9 +70,38 @@ internal sealed class ProxyListener : IAsyncDisposable
                 continue;
             }
 
-            var connection = new RelayConnection(_proxy, client, _proxy.Counter.Next());
-            _live[connection.Id] = connection;
-            connection.Completion = RunConnectionAsync(connection);
+            Relay(client);
+        }
+    }
+
+    private void Relay(Socket client)
+    {
+        var connection = new RelayConnection(_proxy, client, _proxy.Counter.Next());
+        _live[connection.Id] = connection;
+        connection.Completion = RunConnectionAsync(connection);
+    }
+
+    /// <summary>
+    /// Takes every connection still waiting in the kernel's accept queue. Closing a listener resets them,
+    /// yet their clients' connect() has already succeeded: to them they are live connections.
+    /// </summary>
+    private void AcceptBacklog()
+    {
+        _socket.Blocking = false;
+        while (true)
+        {
+            try
+            {
+                Relay(_socket.Accept());
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                // That one died in the queue; look at the next.
+            }
         }
     }
 
@@ -91,18 +121,24 @@ internal sealed class ProxyListener : IAsyncDisposable
     /// <summary>New connections from now on use <paramref name="proxy"/>; open ones keep what they started with.</summary>
     public void Retarget(ProxyContext proxy) => _proxy = proxy;
 
-    /// <summary>Closes the listening socket (new connects are refused); open connections carry on.</summary>
+    /// <summary>Closes the listening socket (new connects are refused); open and queued connections carry on.</summary>
     public async Task StopAcceptingAsync()
     {
-        _socket.Dispose();
+        if (_stopAccepting.IsCancellationRequested)
+        {
+            return;
+        }
+        await _stopAccepting.CancelAsync();
         await _acceptLoop;
+        AcceptBacklog();
+        _socket.Dispose();
     }
 
     /// <summary>Closes the listener, sends FIN on every open connection, and waits for them to drain.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
         await StopAcceptingAsync();
+        await _stopping.CancelAsync();
 
         var open = _live.Values.ToList();
         foreach (var connection in open)
@@ -119,5 +155,6 @@ internal sealed class ProxyListener : IAsyncDisposable
             await drained;
         }
         _stopping.Dispose();
+        _stopAccepting.Dispose();
     }
 }

@@ -113,7 +113,7 @@ public sealed class ProxyRegistry : IAsyncDisposable
         var listener = proxy.Listener;
         try
         {
-            if (listener is null || old.Listen != spec.Listen)
+            if (listener is null || !IsBoundTo(listener, spec.Listen))
             {
                 listener = Listen(spec, context);
             }
@@ -125,6 +125,22 @@ public sealed class ProxyRegistry : IAsyncDisposable
         }
         listener.Retarget(context);
         await proxy.ReplaceAsync(spec, context, listener, builtin);
+    }
+
+    /// <summary>True when the listener already has that address: <c>localhost:8080</c> is what <c>127.0.0.1:8080</c> bound, and port 0 takes whatever port it got.</summary>
+    private static bool IsBoundTo(ProxyListener listener, HostPort listen)
+    {
+        IPEndPoint wanted;
+        try
+        {
+            wanted = EndPoints.ForListen(listen);
+        }
+        catch (SocketException)
+        {
+            return false; // a name that no longer resolves: Listen reports it
+        }
+        var bound = listener.LocalEndPoint;
+        return wanted.Address.Equals(bound.Address) && (wanted.Port == 0 || wanted.Port == bound.Port);
     }
 
     private static BuiltinServer? StartBuiltin(ProxySpec spec) =>

@@ -65,3 +65,9 @@ public sealed record ConnectionClosed(
     DateTimeOffset Time, string Proxy, long Connection, CloseReason Reason, TimeSpan Duration,
     long BytesUpstream, long BytesDownstream)
     : ChaosEvent(Time, Proxy, Connection);
+
+/// <summary>A watched scenario file changed and its proxies were applied; <paramref name="Problems"/> lists proxies that could not be changed.</summary>
+public sealed record ScenarioReloaded(DateTimeOffset Time, string Source, IReadOnlyList<string> Problems) : ChaosEvent(Time, "", 0);
+
+/// <summary>A watched scenario file changed but is invalid; the last good scenario stays.</summary>
+public sealed record ScenarioReloadRejected(DateTimeOffset Time, string Source, IReadOnlyList<string> Problems) : ChaosEvent(Time, "", 0);

@@ -46,8 +46,15 @@ internal sealed class SerilogEventWriter(ILogger logger) : IEventSubscriber
         ConnectionClosed c => (LogEventLevel.Information, "closed",
             "{Proxy} #{Connection} closed ({Reason}) after {DurationMs} ms: {BytesUpstream} B upstream, {BytesDownstream} B downstream",
             [c.Proxy, c.Connection, c.Reason, Milliseconds(c.Duration), c.BytesUpstream, c.BytesDownstream]),
+        ScenarioReloaded r when r.Problems.Count == 0 => (LogEventLevel.Information, "scenario_reloaded", "{Source} reloaded", [r.Source]),
+        ScenarioReloaded r => (LogEventLevel.Warning, "scenario_reloaded", "{Source} reloaded, but not every proxy could change:{Problems}",
+            [r.Source, Lines(r.Problems)]),
+        ScenarioReloadRejected r => (LogEventLevel.Error, "scenario_rejected", "{Source} not reloaded, the last good scenario stays:{Problems}",
+            [r.Source, Lines(r.Problems)]),
         _ => (LogEventLevel.Debug, e.GetType().Name, "{Proxy} #{Connection} " + e.GetType().Name, [e.Proxy, e.Connection]),
     };
+
+    private static string Lines(IEnumerable<string> lines) => string.Concat(lines.Select(line => Environment.NewLine + "  " + line));
 
     private static double Milliseconds(TimeSpan span) => Math.Round(span.TotalMilliseconds, 1);
 }

@@ -18,9 +18,8 @@ public sealed class RunCommandTests : IDisposable
                 listen: 127.0.0.1:0
                 upstream: builtin:echo
             """);
-        using var chaos = ChaosProcess.Start("run", scenario);
-        await chaos.WaitForOutputAsync("web listening on");
-        var address = IPEndPoint.Parse(ListenAddressFrom(chaos.Output));
+        var (chaos, address) = await StartWebAsync("run", scenario);
+        using var _ = chaos;
         using var client = await Peers.ConnectAsync(address);
         await Peers.SendAllAsync(client, "hi"u8.ToArray());
         await chaos.WaitForOutputAsync("upstream connected");
@@ -30,6 +29,65 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(0, await chaos.WaitForExitAsync());
         Assert.Equal("hi"u8.ToArray(), await Peers.ReadToEndAsync(client));
         Assert.Contains("closed (ProxyStopped)", chaos.Output);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_WatchAndEdit_AppliesValidEditsKeepsLiveConnectionsAndRejectsBadOnes()
+    {
+        var scenario = Write("watched.yaml", """
+            proxies:
+              - name: web
+                listen: 127.0.0.1:0
+                upstream: builtin:echo
+            """);
+        var (chaos, address) = await StartWebAsync("run", scenario, "--watch");
+        using var _ = chaos;
+        using var live = await Peers.ConnectAsync(address);
+
+        File.WriteAllText(scenario, $"""
+            proxies:
+              - name: web
+                listen: {address}
+                upstream: builtin:http
+              - name: extra
+                listen: 127.0.0.1:0
+                upstream: builtin:echo
+            """);
+        await chaos.WaitForOutputAsync("extra listening on");
+        using var http = new HttpClient();
+        Assert.StartsWith("builtin:http connection 1", await http.GetStringAsync($"http://{address}/"));
+        await Peers.SendAllAsync(live, "echo"u8.ToArray());
+        var echoed = new byte[4];
+        Assert.Equal(4, await live.ReceiveAsync(echoed, SocketFlags.None));
+
+        File.WriteAllText(scenario, "proxies:\n  - name: web\n    listen: nowhere\n");
+        await chaos.WaitForOutputAsync("not reloaded, the last good scenario stays");
+        using var freshClient = new HttpClient();
+        Assert.StartsWith("builtin:http connection 2", await freshClient.GetStringAsync($"http://{address}/"));
+
+        chaos.Terminate();
+        Assert.Equal(0, await chaos.WaitForExitAsync());
+        Assert.Contains("watched.yaml(3,13): error CHAOS201", chaos.Error);
+        Assert.DoesNotContain("CHAOS004", chaos.Error); // a save caught halfway is not reported
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Run_ScenarioWithToxics_WarnsThatTheyAreNotAppliedYet()
+    {
+        var scenario = Write("toxic.yaml", """
+            duration: 200ms
+            proxies:
+              - name: web
+                listen: 127.0.0.1:0
+                upstream: builtin:http
+                toxics:
+                  - type: latency
+                    attributes: { latency: 100 }
+            """);
+        var error = new StringWriter();
+
+        Assert.Equal(ExitCodes.Success, await ChaosCommand.InvokeAsync(["run", scenario], new StringWriter(), error));
+        Assert.Contains("1 toxics, 0 timeline steps and 0 expectations are validated but not applied", error.ToString());
     }
 
     [Fact(Timeout = 30_000)]
@@ -116,10 +174,14 @@ public sealed class RunCommandTests : IDisposable
         return path;
     }
 
-    private static string ListenAddressFrom(string output)
+    /// <summary>Starts the real executable and waits until its proxy named 'web' listens; returns its address.</summary>
+    private static async Task<(ChaosProcess Chaos, IPEndPoint Address)> StartWebAsync(params string[] args)
     {
-        var marker = "web listening on ";
+        var chaos = ChaosProcess.Start(args);
+        const string marker = "web listening on ";
+        await chaos.WaitForOutputAsync(marker);
+        var output = chaos.Output;
         var start = output.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
-        return output[start..output.IndexOf(' ', start)];
+        return (chaos, IPEndPoint.Parse(output[start..output.IndexOf(' ', start)]));
     }
 }

@@ -41,11 +41,11 @@ internal sealed class ChaosProcess : IDisposable
         return new ChaosProcess(Process.Start(start)!);
     }
 
-    /// <summary>Waits for a line of output containing <paramref name="text"/>.</summary>
+    /// <summary>Waits for <paramref name="text"/> on stdout or stderr (errors go to stderr).</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!Output.Contains(text, StringComparison.Ordinal))
+        while (!Output.Contains(text, StringComparison.Ordinal) && !Error.Contains(text, StringComparison.Ordinal))
         {
             if (DateTime.UtcNow > deadline || _process.HasExited)
             {
