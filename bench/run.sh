@@ -318,9 +318,10 @@ log "measured in $((SECONDS - START))s (load average before: $LOAD_START, after:
 mkdir -p "$RESULTS_DIR"
 JSON="$RESULTS_DIR/latest.json"
 CHAOS_LOG_LINES=0
+rm -f "$RESULTS_DIR/chaos.log"
 if [[ -f $WORK/chaos.log ]]; then
   CHAOS_LOG_LINES=$(grep -c . "$WORK/chaos.log" || true)
-  cp "$WORK/chaos.log" "$RESULTS_DIR/chaos.log"
+  ((CHAOS_LOG_LINES == 0)) || cp "$WORK/chaos.log" "$RESULTS_DIR/chaos.log"
 fi
 
 jq -n -R \
