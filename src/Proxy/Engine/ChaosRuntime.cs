@@ -1,46 +1,59 @@
+using System.Security.Cryptography;
 using Chaos.Proxy.Observation;
 using Chaos.Scenarios;
 
 namespace Chaos.Proxy.Engine;
 
-/// <summary>One run of Chaos: the event bus, the proxy registry, and the scenario's proxies started on them.</summary>
+/// <summary>One run of Chaos: the event bus, the proxy registry, the scenario's proxies and its timeline.</summary>
 internal sealed class ChaosRuntime : IAsyncDisposable
 {
-    private ChaosRuntime(EventBus bus, ProxyRegistry registry)
+    private readonly CancellationTokenSource _ending = new();
+    private Task _timeline = Task.CompletedTask;
+
+    private ChaosRuntime(EventBus bus, ProxyRegistry registry, long seed)
     {
         Bus = bus;
         Registry = registry;
+        Seed = seed;
     }
 
     public EventBus Bus { get; }
 
     public ProxyRegistry Registry { get; }
 
-    /// <summary>Starts every proxy of the scenario; if one cannot start, the ones already started are stopped again.</summary>
+    /// <summary>The seed of this run: the scenario's, or a fresh one (printed, so the run can be repeated).</summary>
+    public long Seed { get; }
+
+    /// <summary>Starts every proxy of the scenario, then its timeline; if a proxy cannot start, the ones already started are stopped again.</summary>
     public static async Task<ChaosRuntime> StartAsync(
         Scenario scenario, IReadOnlyList<IEventSubscriber> subscribers, RelayOptions options, TimeProvider time)
     {
+        var seed = scenario.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
         var bus = new EventBus(subscribers, time);
-        var runtime = new ChaosRuntime(bus, new ProxyRegistry(bus, options));
+        var runtime = new ChaosRuntime(bus, new ProxyRegistry(bus, options, seed), seed);
         try
         {
             foreach (var proxy in scenario.Proxies)
             {
                 await runtime.Registry.StartAsync(proxy);
             }
-            return runtime;
         }
         catch
         {
             await runtime.DisposeAsync();
             throw;
         }
+        runtime._timeline = TimelineRunner.RunAsync(scenario.Timeline, runtime.Registry, bus, runtime._ending.Token);
+        return runtime;
     }
 
-    /// <summary>Stops the proxies (connections get FIN and drain), then delivers the remaining events.</summary>
+    /// <summary>Stops the timeline and the proxies (connections get FIN and drain), then delivers the remaining events.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _ending.CancelAsync();
+        await _timeline;
         await Registry.DisposeAsync();
         await Bus.DisposeAsync();
+        _ending.Dispose();
     }
 }

@@ -3,8 +3,13 @@ using Chaos.Proxy.Observation;
 
 namespace Chaos.Proxy.Engine;
 
-/// <summary>What every new connection of one proxy reads when it starts: its name, where it dials, and where it reports.</summary>
-internal sealed record ProxyContext(string Name, EndPoint UpstreamEndPoint, string UpstreamDisplay, EventBus Bus, RelayOptions Options, ConnectionCounter Counter)
+/// <summary>
+/// What every new connection of one proxy reads when it starts: its name, where it dials, where it reports,
+/// and the proxy's toxics (read again at every hook, so changes reach live connections).
+/// </summary>
+internal sealed record ProxyContext(
+    string Name, EndPoint UpstreamEndPoint, string UpstreamDisplay, EventBus Bus, RelayOptions Options,
+    ConnectionCounter Counter, ToxicBoard Toxics, long Seed)
 {
     public DateTimeOffset Now => Bus.Time.GetUtcNow();
 }

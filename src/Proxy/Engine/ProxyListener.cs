@@ -8,29 +8,42 @@ namespace Chaos.Proxy.Engine;
 /// <summary>
 /// The listen point of one proxy: a bound socket and its accept loop. The loop only accepts and hands
 /// off; each connection dials and relays on its own task, so a slow upstream never holds up accepting.
+/// Listen toxics (<see cref="ListenFaultController"/>) pause it, plug its queue or close the socket.
 /// </summary>
 internal sealed class ProxyListener : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private volatile ProxyContext _proxy;
-    private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, RelayConnection> _live = new();
-    private readonly Task _acceptLoop;
+    private readonly ListenFaultController _faults;
+    private Socket? _socket;
+    private CancellationTokenSource? _acceptStop;
+    private Task _acceptLoop = Task.CompletedTask;
+    private volatile ProxyContext _proxy;
+    private EndPoint? _ignored;
 
     private ProxyListener(ProxyContext proxy, Socket socket)
     {
         _proxy = proxy;
         _socket = socket;
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        StartAccepting();
+        _faults = new ListenFaultController(this);
     }
 
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+    /// <summary>The bound address; kept while a <c>refuse</c> toxic has the socket closed, to bind it again.</summary>
+    public IPEndPoint LocalEndPoint { get; }
 
     public int Live => _live.Count;
 
+    internal ProxyContext Proxy => _proxy;
+
     /// <summary>Binds and starts accepting. Throws <see cref="SocketException"/> when the address cannot be bound.</summary>
-    public static ProxyListener Start(ProxyContext proxy, IPEndPoint listen)
+    public static ProxyListener Start(ProxyContext proxy, IPEndPoint listen) => new(proxy, Bind(listen));
+
+    /// <summary>New connections from now on use <paramref name="proxy"/>; open ones keep what they started with.</summary>
+    public void Retarget(ProxyContext proxy) => _proxy = proxy;
+
+    private static Socket Bind(IPEndPoint listen)
     {
         var socket = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -39,6 +52,8 @@ internal sealed class ProxyListener : IAsyncDisposable
             {
                 socket.DualMode = true;
             }
+            // Rebinding after a 'refuse' must not fail on the port's own TIME_WAIT connections.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(listen);
             socket.Listen();
         }
@@ -47,17 +62,64 @@ internal sealed class ProxyListener : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-        return new ProxyListener(proxy, socket);
+        return socket;
     }
 
-    private async Task AcceptLoopAsync()
+    internal void StartAccepting()
     {
-        while (!_stopAccepting.IsCancellationRequested)
+        _acceptStop = new CancellationTokenSource();
+        _acceptLoop = AcceptLoopAsync(_socket!, _acceptStop.Token);
+    }
+
+    /// <summary>Stops the accept loop; connections that arrive meanwhile wait in the kernel's queue.</summary>
+    internal async Task PauseAcceptingAsync()
+    {
+        if (_acceptStop is not { } stop)
+        {
+            return;
+        }
+        _acceptStop = null;
+        await stop.CancelAsync();
+        await _acceptLoop;
+        stop.Dispose();
+    }
+
+    /// <summary>Listen toxic <c>refuse</c>: no socket, so the kernel answers SYNs with RST.</summary>
+    internal void CloseSocket()
+    {
+        AcceptBacklog();
+        _socket?.Dispose();
+        _socket = null;
+    }
+
+    /// <summary>After <c>refuse</c>: bind the same address again. Throws <see cref="SocketException"/> if something else took it.</summary>
+    internal void Reopen() => _socket = Bind(LocalEndPoint);
+
+    /// <summary>Sets the accept-queue length (0 lets one connection wait, the rest are dropped at SYN); null restores the default.</summary>
+    internal void SetBacklog(int? backlog)
+    {
+        if (backlog is { } length)
+        {
+            _socket!.Listen(length);
+        }
+        else
+        {
+            _socket!.Listen();
+        }
+    }
+
+    /// <summary>The accept loop drops a connection from this address: the queue plug, once pulled.</summary>
+    internal void Ignore(EndPoint? plug) => _ignored = plug;
+
+    private async Task AcceptLoopAsync(Socket socket, CancellationToken stop)
+    {
+        await Task.Yield();
+        while (!stop.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await _socket.AcceptAsync(_stopAccepting.Token);
+                client = await socket.AcceptAsync(stop);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
@@ -66,16 +128,20 @@ internal sealed class ProxyListener : IAsyncDisposable
             catch (SocketException)
             {
                 // A connection that died in the queue (or a transient EMFILE) must not end the loop.
-                await Task.Delay(10);
+                await Task.Delay(10, CancellationToken.None);
                 continue;
             }
-
             Relay(client);
         }
     }
 
     private void Relay(Socket client)
     {
+        if (_ignored is not null && _ignored.Equals(client.RemoteEndPoint))
+        {
+            client.Dispose();
+            return;
+        }
         var connection = new RelayConnection(_proxy, client, _proxy.Counter.Next());
         _live[connection.Id] = connection;
         connection.Completion = RunConnectionAsync(connection);
@@ -87,12 +153,16 @@ internal sealed class ProxyListener : IAsyncDisposable
     /// </summary>
     private void AcceptBacklog()
     {
-        _socket.Blocking = false;
+        if (_socket is not { } socket)
+        {
+            return;
+        }
+        socket.Blocking = false;
         while (true)
         {
             try
             {
-                Relay(_socket.Accept());
+                Relay(socket.Accept());
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
             {
@@ -118,20 +188,14 @@ internal sealed class ProxyListener : IAsyncDisposable
         }
     }
 
-    /// <summary>New connections from now on use <paramref name="proxy"/>; open ones keep what they started with.</summary>
-    public void Retarget(ProxyContext proxy) => _proxy = proxy;
-
     /// <summary>Closes the listening socket (new connects are refused); open and queued connections carry on.</summary>
     public async Task StopAcceptingAsync()
     {
-        if (_stopAccepting.IsCancellationRequested)
+        if (await _faults.StopAsync())
         {
-            return;
+            await PauseAcceptingAsync();
+            CloseSocket();
         }
-        await _stopAccepting.CancelAsync();
-        await _acceptLoop;
-        AcceptBacklog();
-        _socket.Dispose();
     }
 
     /// <summary>Closes the listener, sends FIN on every open connection, and waits for them to drain.</summary>
@@ -155,6 +219,5 @@ internal sealed class ProxyListener : IAsyncDisposable
             await drained;
         }
         _stopping.Dispose();
-        _stopAccepting.Dispose();
     }
 }

@@ -16,13 +16,15 @@ public sealed class ProxyRegistry : IAsyncDisposable
 {
     private readonly EventBus _bus;
     private readonly RelayOptions _options;
+    private readonly long _seed;
     private readonly SemaphoreSlim _control = new(1, 1);
     private ImmutableDictionary<string, RunningProxy> _proxies = ImmutableDictionary<string, RunningProxy>.Empty;
 
-    internal ProxyRegistry(EventBus bus, RelayOptions options)
+    internal ProxyRegistry(EventBus bus, RelayOptions options, long seed)
     {
         _bus = bus;
         _options = options;
+        _seed = seed;
     }
 
     public IReadOnlyCollection<RunningProxy> Proxies => Volatile.Read(ref _proxies).Values.ToList();
@@ -34,7 +36,7 @@ public sealed class ProxyRegistry : IAsyncDisposable
     {
         if (_proxies.ContainsKey(spec.Name))
         {
-            throw new InvalidOperationException($"proxy '{spec.Name}' already exists");
+            throw new RegistryException(RegistryError.ProxyExists, $"proxy '{spec.Name}' already exists");
         }
         return await LaunchAsync(spec);
     });
@@ -79,10 +81,52 @@ public sealed class ProxyRegistry : IAsyncDisposable
         return (IReadOnlyList<string>)problems;
     });
 
+    /// <summary>Adds a toxic to a proxy; live connections meet it at their next hook.</summary>
+    public Task AddToxicAsync(string proxy, ToxicSpec toxic) => ChangeToxicsAsync(proxy, toxics =>
+        toxics.Any(t => t.Name == toxic.Name)
+            ? throw new RegistryException(RegistryError.ToxicExists, $"toxic '{toxic.Name}' already exists on proxy '{proxy}'")
+            : toxics.Add(toxic));
+
+    /// <summary>Replaces a toxic of the same name; a toxic of the same type keeps its per-connection rolls.</summary>
+    public Task UpdateToxicAsync(string proxy, ToxicSpec toxic) => ChangeToxicsAsync(proxy, toxics =>
+        toxics.SetItem(IndexOf(toxics, proxy, toxic.Name), toxic));
+
+    /// <summary>Removes a toxic; whatever it held (a hang, a FIN, delayed data) goes on at once.</summary>
+    public Task RemoveToxicAsync(string proxy, string toxic) => ChangeToxicsAsync(proxy, toxics =>
+        toxics.RemoveAt(IndexOf(toxics, proxy, toxic)));
+
+    /// <summary>Disabling closes the listener and its connections (as in Toxiproxy); enabling listens again.</summary>
+    public Task SetEnabledAsync(string proxy, bool enabled) => UnderControlAsync(async () =>
+    {
+        var running = Get(proxy);
+        await UpdateAsync(running, running.Spec with { Enabled = enabled });
+        return true;
+    });
+
+    private Task<bool> ChangeToxicsAsync(string proxy, Func<ImmutableArray<ToxicSpec>, ImmutableArray<ToxicSpec>> change) => UnderControlAsync(() =>
+    {
+        var running = Get(proxy);
+        var spec = running.Spec with { Toxics = change(running.Spec.Toxics) };
+        running.UpdateSpec(spec);
+        running.Context.Toxics.Publish(spec.Toxics);
+        return Task.FromResult(true);
+    });
+
+    private RunningProxy Get(string proxy) => _proxies.TryGetValue(proxy, out var running)
+        ? running
+        : throw new RegistryException(RegistryError.ProxyNotFound, $"proxy '{proxy}' not found");
+
+    private static int IndexOf(ImmutableArray<ToxicSpec> toxics, string proxy, string name)
+    {
+        var index = toxics.IndexOf(toxics.FirstOrDefault(t => t.Name == name)!);
+        return index >= 0 ? index : throw new RegistryException(RegistryError.ToxicNotFound, $"toxic '{name}' not found on proxy '{proxy}'");
+    }
+
     private async Task<RunningProxy> LaunchAsync(ProxySpec spec)
     {
         var builtin = StartBuiltin(spec);
-        var context = CreateContext(spec, builtin, new ConnectionCounter());
+        var context = CreateContext(spec, builtin, previous: null);
+        context.Toxics.Publish(spec.Toxics);
         try
         {
             var proxy = new RunningProxy(spec, context, spec.Enabled ? Listen(spec, context) : null, builtin);
@@ -98,33 +142,32 @@ public sealed class ProxyRegistry : IAsyncDisposable
 
     private async Task UpdateAsync(RunningProxy proxy, ProxySpec spec)
     {
-        var old = proxy.Spec;
-        var upstreamChanged = old.Upstream != spec.Upstream;
+        var upstreamChanged = proxy.Spec.Upstream != spec.Upstream;
         var builtin = upstreamChanged ? StartBuiltin(spec) : proxy.Builtin;
-        var context = upstreamChanged ? CreateContext(spec, builtin, proxy.Context.Counter) : proxy.Context;
+        var context = upstreamChanged ? CreateContext(spec, builtin, proxy.Context) : proxy.Context;
 
+        ProxyListener? listener = null;
         if (!spec.Enabled)
         {
             await proxy.CloseListenerAsync();
-            await proxy.ReplaceAsync(spec, context, null, builtin);
-            return;
         }
-
-        var listener = proxy.Listener;
-        try
+        else
         {
-            if (listener is null || !IsBoundTo(listener, spec.Listen))
+            try
             {
-                listener = Listen(spec, context);
+                listener = proxy.Listener is { } current && IsBoundTo(current, spec.Listen)
+                    ? current
+                    : Listen(spec, context, proxy.LastBound);
             }
+            catch (ProxyStartException) when (upstreamChanged)
+            {
+                await DisposeUnusedAsync(builtin);
+                throw;
+            }
+            listener.Retarget(context);
         }
-        catch (ProxyStartException) when (upstreamChanged)
-        {
-            await DisposeUnusedAsync(builtin);
-            throw;
-        }
-        listener.Retarget(context);
         await proxy.ReplaceAsync(spec, context, listener, builtin);
+        context.Toxics.Publish(spec.Toxics);
     }
 
     /// <summary>True when the listener already has that address: <c>localhost:8080</c> is what <c>127.0.0.1:8080</c> bound, and port 0 takes whatever port it got.</summary>
@@ -154,17 +197,25 @@ public sealed class ProxyRegistry : IAsyncDisposable
         }
     }
 
-    private ProxyContext CreateContext(ProxySpec spec, BuiltinServer? builtin, ConnectionCounter counter)
+    /// <summary>A context for new connections; a changed proxy keeps its connection ordinals and its toxic board.</summary>
+    private ProxyContext CreateContext(ProxySpec spec, BuiltinServer? builtin, ProxyContext? previous)
     {
         EndPoint upstream = builtin?.EndPoint ?? EndPoints.ForDial(spec.Upstream.Address!.Value);
-        return new ProxyContext(spec.Name, upstream, spec.Upstream.ToString(), _bus, _options, counter);
+        return new ProxyContext(spec.Name, upstream, spec.Upstream.ToString(), _bus, _options,
+            previous?.Counter ?? new ConnectionCounter(), previous?.Toxics ?? new ToxicBoard(), _seed);
     }
 
-    private ProxyListener Listen(ProxySpec spec, ProxyContext context)
+    /// <summary>Binds the spec's address; for port 0, the port this proxy had before (<paramref name="lastBound"/>), as a re-enabled Toxiproxy proxy keeps its port.</summary>
+    private ProxyListener Listen(ProxySpec spec, ProxyContext context, IPEndPoint? lastBound = null)
     {
         try
         {
-            var listener = ProxyListener.Start(context, EndPoints.ForListen(spec.Listen));
+            var address = EndPoints.ForListen(spec.Listen);
+            if (address.Port == 0 && lastBound is not null && lastBound.Address.Equals(address.Address))
+            {
+                address = lastBound;
+            }
+            var listener = ProxyListener.Start(context, address);
             _bus.Publish(new ProxyStarted(_bus.Time.GetUtcNow(), spec.Name, listener.LocalEndPoint, context.UpstreamDisplay));
             return listener;
         }

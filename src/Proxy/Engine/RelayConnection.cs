@@ -1,21 +1,29 @@
 using System.Buffers;
+using System.Net;
 using System.Net.Sockets;
 using Chaos.Proxy.Observation;
+using Chaos.Proxy.Toxics;
 
 namespace Chaos.Proxy.Engine;
 
 /// <summary>
-/// One accepted client and its upstream: dial, relay both directions faithfully, close.
-/// The methods are the lifecycle points of DESIGN.md in order: accept, connect, first_byte, data, fin, close.
+/// One accepted client and its upstream: dial, relay both directions faithfully, close. The lifecycle points
+/// of DESIGN.md come in order: accept and connect in <see cref="RunAsync"/>, first_byte in the pumps, data in
+/// <see cref="DirectionPipe"/>, fin and close in <see cref="ForwardFinAsync"/>. Toxics act at those points
+/// (RelayConnection.Toxics.cs).
 /// </summary>
-internal sealed class RelayConnection
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001",
+    Justification = "_ending is cancelled asynchronously from other threads and has no timer; disposing it would race CancelAsync for nothing.")]
+internal sealed partial class RelayConnection
 {
     private const int NoReason = -1;
 
     private readonly ProxyContext _proxy;
     private readonly Socket _client;
     private readonly long _startTimestamp;
+    private readonly CancellationTokenSource _ending = new();
     private volatile Socket? _server;
+    private volatile bool _discarding;
     private int _reason = NoReason;
     private int _aborted;
     private int _finsSent;
@@ -28,6 +36,8 @@ internal sealed class RelayConnection
         _client = client;
         Id = id;
         _startTimestamp = proxy.Bus.Time.GetTimestamp();
+        var clientAddress = (client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+        _selection = new ToxicSelection(proxy.Seed, proxy.Name, id, clientAddress);
     }
 
     public long Id { get; }
@@ -39,32 +49,37 @@ internal sealed class RelayConnection
 
     public long BytesDownstream => Volatile.Read(ref _bytesDownstream);
 
+    private TimeProvider Time => _proxy.Bus.Time;
+
     public async Task RunAsync(CancellationToken stopping)
     {
         OnAccepted();
-        var server = await ConnectUpstreamAsync(stopping);
-        if (server is not null)
+        try
         {
-            _server = server;
-            await Task.WhenAll(
-                PumpAsync(_client, server, Direction.Upstream),
-                PumpAsync(server, _client, Direction.Downstream));
-            server.Dispose();
+            if (await PassHandshakeAsync<IAcceptToxic>(toxic => toxic.OnAccept()) &&
+                await PassHandshakeAsync<IConnectToxic>(toxic => toxic.OnConnect()) &&
+                await ConnectUpstreamAsync(stopping) is { } server)
+            {
+                _server = server;
+                await Task.WhenAll(
+                    PumpAsync(_client, server, Direction.Upstream),
+                    PumpAsync(server, _client, Direction.Downstream));
+                server.Dispose();
+            }
+            else if (Volatile.Read(ref _aborted) == 0)
+            {
+                await CloseClientAloneAsync();
+            }
         }
-        _client.Dispose();
-        OnClosed();
+        finally
+        {
+            _client.Dispose();
+            OnClosed();
+        }
     }
 
-    /// <summary>Proxy stop: FIN to both peers, then let them finish within the drain time.</summary>
-    public void BeginStop()
-    {
-        RecordReason(CloseReason.ProxyStopped);
-        SendFin(_client, Side.Client);
-        if (_server is { } server)
-        {
-            SendFin(server, Side.Server);
-        }
-    }
+    /// <summary>Proxy stop: FIN to both peers, holds released, and the peers get the drain time to close.</summary>
+    public void BeginStop() => CloseBoth(CloseReason.ProxyStopped);
 
     /// <summary>After the drain time: close whatever is left. Both sides already had their FIN.</summary>
     public void ForceClose()
@@ -82,9 +97,9 @@ internal sealed class RelayConnection
     private async Task<Socket?> ConnectUpstreamAsync(CancellationToken stopping)
     {
         Publish(new UpstreamConnecting(_proxy.Now, _proxy.Name, Id, _proxy.UpstreamDisplay));
-        var started = _proxy.Bus.Time.GetTimestamp();
+        var started = Time.GetTimestamp();
         var dial = await UpstreamDialer.DialAsync(_proxy.UpstreamEndPoint, _proxy.Options.ConnectTimeout, stopping);
-        var took = _proxy.Bus.Time.GetElapsedTime(started);
+        var took = Time.GetElapsedTime(started);
         if (dial.Socket is { } socket)
         {
             Publish(new UpstreamConnected(_proxy.Now, _proxy.Name, Id, socket.LocalEndPoint!, took));
@@ -93,16 +108,10 @@ internal sealed class RelayConnection
 
         RecordReason(dial.FailureReason);
         Publish(new UpstreamFailed(_proxy.Now, _proxy.Name, Id, dial.FailureReason, dial.Error, took));
-        if (dial.FailureReason == CloseReason.ProxyStopped)
-        {
-            SocketActions.Close(_client);
-            Publish(new FinSent(_proxy.Now, _proxy.Name, Id, Side.Client));
-        }
-        else
+        if (dial.FailureReason != CloseReason.ProxyStopped && Interlocked.Exchange(ref _aborted, 1) == 0)
         {
             // The client's connect() already succeeded in the kernel; an RST is the closest thing to "refused".
-            SocketActions.Reset(_client);
-            Publish(new ResetSent(_proxy.Now, _proxy.Name, Id, Side.Client));
+            ResetSocket(_client, Side.Client);
         }
         return null;
     }
@@ -110,8 +119,9 @@ internal sealed class RelayConnection
     private async Task PumpAsync(Socket from, Socket to, Direction direction)
     {
         var (fromSide, toSide) = direction == Direction.Upstream ? (Side.Client, Side.Server) : (Side.Server, Side.Client);
+        await using var pipe = new DirectionPipe(this, to, direction, toSide);
         byte[]? buffer = null;
-        var forwarded = 0L;
+        var seenData = false;
         try
         {
             while (true)
@@ -120,8 +130,7 @@ internal sealed class RelayConnection
                 {
                     // Idle connections hold no buffer: wait for readability with a zero-byte receive first.
                     ReturnBuffer(ref buffer);
-                    var ready = await ReceiveAsync(from, Memory<byte>.Empty, fromSide);
-                    if (ready < 0)
+                    if (await ReceiveAsync(from, Memory<byte>.Empty, fromSide) < 0)
                     {
                         return;
                     }
@@ -135,19 +144,31 @@ internal sealed class RelayConnection
                 }
                 if (received == 0)
                 {
-                    ForwardFin(to, fromSide, toSide);
+                    await pipe.FinishAsync(fromSide);
                     return;
                 }
-                if (forwarded == 0)
+                if (_discarding)
                 {
+                    continue;
+                }
+                if (!seenData)
+                {
+                    seenData = true;
                     Publish(new FirstByte(_proxy.Now, _proxy.Name, Id, direction));
+                    await PassFirstByteAsync(direction);
+                    if (_discarding)
+                    {
+                        continue;
+                    }
                 }
-                if (!await SendAsync(to, buffer.AsMemory(0, received), toSide))
+                switch (await pipe.ForwardAsync(buffer, received))
                 {
-                    return;
+                    case ForwardOutcome.Ended:
+                        return;
+                    case ForwardOutcome.Queued:
+                        buffer = null; // the pipe owns it now and returns it to the pool
+                        break;
                 }
-                forwarded += received;
-                Volatile.Write(ref direction == Direction.Upstream ? ref _bytesUpstream : ref _bytesDownstream, forwarded);
             }
         }
         finally
@@ -174,14 +195,23 @@ internal sealed class RelayConnection
         }
     }
 
-    private async ValueTask<bool> SendAsync(Socket to, ReadOnlyMemory<byte> data, Side toSide)
+    /// <summary>Sends all of <paramref name="data"/>; false when the receiver is gone.</summary>
+    internal async ValueTask<bool> SendAsync(Socket to, ReadOnlyMemory<byte> data, Side toSide)
     {
         try
         {
+            var length = data.Length;
             while (!data.IsEmpty)
             {
-                var sent = await to.SendAsync(data, SocketFlags.None);
-                data = data[sent..];
+                data = data[await to.SendAsync(data, SocketFlags.None)..];
+            }
+            if (toSide == Side.Server)
+            {
+                Interlocked.Add(ref _bytesUpstream, length);
+            }
+            else
+            {
+                Interlocked.Add(ref _bytesDownstream, length);
             }
             return true;
         }
@@ -196,13 +226,7 @@ internal sealed class RelayConnection
         }
     }
 
-    private void ForwardFin(Socket to, Side fromSide, Side toSide)
-    {
-        Publish(new FinReceived(_proxy.Now, _proxy.Name, Id, fromSide));
-        SendFin(to, toSide);
-    }
-
-    /// <summary>At most one FIN per side, however the stop and the relay race.</summary>
+    /// <summary>At most one FIN per side, however the stop, the toxics and the relay race.</summary>
     private void SendFin(Socket socket, Side to)
     {
         var bit = 1 << (int)to;
@@ -230,21 +254,26 @@ internal sealed class RelayConnection
         var (failedSocket, otherSocket, otherSide) = failed == Side.Client
             ? (_client, _server!, Side.Server)
             : (_server!, _client, Side.Client);
-        SocketActions.Reset(otherSocket);
-        Publish(new ResetSent(_proxy.Now, _proxy.Name, Id, otherSide));
+        ResetSocket(otherSocket, otherSide);
         failedSocket.Dispose();
+        ReleaseHolds();
+    }
+
+    private void ResetSocket(Socket socket, Side side)
+    {
+        SocketActions.Reset(socket);
+        Publish(new ResetSent(_proxy.Now, _proxy.Name, Id, side));
     }
 
     private void OnClosed()
     {
         var reason = _reason == NoReason ? CloseReason.Completed : (CloseReason)_reason;
-        var duration = _proxy.Bus.Time.GetElapsedTime(_startTimestamp);
-        Publish(new ConnectionClosed(_proxy.Now, _proxy.Name, Id, reason, duration, BytesUpstream, BytesDownstream));
+        Publish(new ConnectionClosed(_proxy.Now, _proxy.Name, Id, reason, Time.GetElapsedTime(_startTimestamp), BytesUpstream, BytesDownstream));
     }
 
     private void RecordReason(CloseReason reason) => Interlocked.CompareExchange(ref _reason, (int)reason, NoReason);
 
-    private void Publish(ChaosEvent chaosEvent) => _proxy.Bus.Publish(chaosEvent);
+    internal void Publish(ChaosEvent chaosEvent) => _proxy.Bus.Publish(chaosEvent);
 
     private static void ReturnBuffer(ref byte[]? buffer)
     {

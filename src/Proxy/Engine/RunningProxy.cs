@@ -20,6 +20,7 @@ public sealed class RunningProxy : IAsyncDisposable
         Context = context;
         Listener = listener;
         Builtin = builtin;
+        LastBound = listener?.LocalEndPoint;
     }
 
     public ProxySpec Spec { get; private set; }
@@ -39,6 +40,9 @@ public sealed class RunningProxy : IAsyncDisposable
 
     internal ProxyListener? Listener { get; private set; }
 
+    /// <summary>The address the proxy last listened on, kept while it is disabled.</summary>
+    internal IPEndPoint? LastBound { get; private set; }
+
     internal BuiltinServer? Builtin { get; private set; }
 
     /// <summary>Takes on a new spec; a listener or builtin that was replaced stops accepting but keeps its connections.</summary>
@@ -54,7 +58,10 @@ public sealed class RunningProxy : IAsyncDisposable
             _retiredBuiltins.Add(oldBuiltin);
         }
         (Spec, Context, Listener, Builtin) = (spec, context, listener, builtin);
+        LastBound = listener?.LocalEndPoint ?? LastBound;
     }
+
+    internal void UpdateSpec(ProxySpec spec) => Spec = spec;
 
     /// <summary>Disable: the listener closes and its connections get a FIN, as in Toxiproxy.</summary>
     internal async Task CloseListenerAsync()

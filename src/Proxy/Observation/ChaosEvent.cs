@@ -20,6 +20,12 @@ public enum CloseReason
     UpstreamTimeout,
     UpstreamUnreachable,
     ProxyStopped,
+
+    /// <summary>A toxic ended the connection with FIN.</summary>
+    ToxicClosed,
+
+    /// <summary>A toxic ended the connection with RST.</summary>
+    ToxicReset,
     Error,
 }
 
@@ -60,6 +66,23 @@ public sealed record ResetReceived(DateTimeOffset Time, string Proxy, long Conne
 /// <summary>The proxy sent an RST to a side (abortive close with linger 0).</summary>
 public sealed record ResetSent(DateTimeOffset Time, string Proxy, long Connection, Side To)
     : ChaosEvent(Time, Proxy, Connection);
+
+/// <summary>
+/// A toxic acted: which one, at which lifecycle point, on which connection (0 for the listener), in which
+/// direction, and what it decided. Data toxics report once per connection and direction, not per chunk.
+/// </summary>
+public sealed record ToxicActed(
+    DateTimeOffset Time, string Proxy, long Connection, string Toxic, string Type, Chaos.Scenarios.LifecyclePoint Point,
+    Direction? Stream, string Decision)
+    : ChaosEvent(Time, Proxy, Connection);
+
+/// <summary>A toxic was removed while it held something (a hang, a delay, a FIN, data), which now goes on.</summary>
+public sealed record ToxicReleased(DateTimeOffset Time, string Proxy, long Connection, string Toxic)
+    : ChaosEvent(Time, Proxy, Connection);
+
+/// <summary>A timeline step ran at its offset; <paramref name="Error"/> says why it could not be applied, if it could not.</summary>
+public sealed record TimelineStepApplied(DateTimeOffset Time, string Proxy, TimeSpan At, string Step, string? Error)
+    : ChaosEvent(Time, Proxy, 0);
 
 public sealed record ConnectionClosed(
     DateTimeOffset Time, string Proxy, long Connection, CloseReason Reason, TimeSpan Duration,
