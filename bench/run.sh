@@ -13,6 +13,7 @@
 #   ROUNDS=3  IPERF_SECONDS=5  REDIS_REQUESTS=200000  CONN_REQUESTS=50000  CLIENTS=50
 #   PATHS="direct chaos haproxy socat"   which paths to measure, in this order each round
 #   PORT_BASE=17100                      loopback ports PORT_BASE+1 .. PORT_BASE+32 are used
+#   CHAOS_REF=HEAD                       build chaos from this commit instead of the working tree's current files
 #   CHAOS_DIR=/dir                       use an already published chaos (dir holding chaos.dll), skip the build
 #   HAPROXY_NBTHREAD=                    haproxy nbthread (default: haproxy's default, one per CPU)
 #   WARMUP=1                             one short unrecorded pass over every path first (JIT warm-up)
@@ -31,6 +32,8 @@ CLIENTS=${CLIENTS:-50}
 PATHS=${PATHS:-"direct chaos haproxy socat"}
 PORT_BASE=${PORT_BASE:-17100}
 CHAOS_DIR=${CHAOS_DIR:-}
+CHAOS_REF=${CHAOS_REF:-}
+CHAOS_SOURCE=
 HAPROXY_NBTHREAD=${HAPROXY_NBTHREAD:-}
 WARMUP=${WARMUP:-1}
 KEEP_WORK=${KEEP_WORK:-0}
@@ -131,11 +134,18 @@ done
 if [[ " $PATHS " == *" chaos "* ]]; then
   if [[ -z $CHAOS_DIR ]]; then
     # Publish from a snapshot of the sources, so the build neither races nor disturbs builds in the working tree.
-    log "publishing chaos (Release) from a snapshot of $REPO/src"
     mkdir -p "$WORK/src"
-    (cd "$REPO" && tar --exclude=bin --exclude=obj -cf - \
-        $(ls -d Directory.Build.props Directory.Packages.props .editorconfig global.json NuGet.config nuget.config 2>/dev/null) src) \
-      | tar -C "$WORK/src" -xf -
+    if [[ -n $CHAOS_REF ]]; then
+      CHAOS_SOURCE="commit $(git -C "$REPO" rev-parse --short "$CHAOS_REF^{commit}")" || die "unknown CHAOS_REF '$CHAOS_REF'"
+      log "publishing chaos (Release) from $CHAOS_SOURCE"
+      git -C "$REPO" archive --format=tar "$CHAOS_REF" | tar -C "$WORK/src" -xf -
+    else
+      CHAOS_SOURCE="working tree of $REPO"
+      log "publishing chaos (Release) from a snapshot of the working tree $REPO/src"
+      (cd "$REPO" && tar --exclude=bin --exclude=obj -cf - \
+          $(ls -d Directory.Build.props Directory.Packages.props .editorconfig global.json NuGet.config nuget.config 2>/dev/null) src) \
+        | tar -C "$WORK/src" -xf -
+    fi
     CHAOS_DIR="$WORK/chaos"
     if ! dotnet publish "$WORK/src/src/Proxy" -c Release -o "$CHAOS_DIR" >"$WORK/publish.log" 2>&1; then
       grep -E 'error|Error' "$WORK/publish.log" | sort -u | head -20 >&2 || true
@@ -144,6 +154,7 @@ if [[ " $PATHS " == *" chaos "* ]]; then
     fi
   fi
   [[ -f $CHAOS_DIR/chaos.dll ]] || die "no chaos.dll in $CHAOS_DIR"
+  CHAOS_SOURCE=${CHAOS_SOURCE:-"prebuilt $CHAOS_DIR"}
 fi
 
 # ---------------------------------------------------------------------------------------------- servers and relays
@@ -334,7 +345,7 @@ jq -n -R \
   --arg haproxy "$(haproxy -v | head -1)" --arg socat "$(socat -V 2>/dev/null | awk '/socat version/ { print $3; exit }')" \
   --arg dotnet "$(dotnet --version 2>/dev/null || echo none)" \
   --arg load_start "$LOAD_START" --arg load_end "$LOAD_END" --argjson seconds "$((SECONDS - START))" \
-  --arg paths "$PATHS" --arg chaos_log_lines "$CHAOS_LOG_LINES" \
+  --arg chaos_source "$CHAOS_SOURCE" --arg paths "$PATHS" --arg chaos_log_lines "$CHAOS_LOG_LINES" \
   --argjson rounds "$ROUNDS" --argjson iperf_seconds "$IPERF_SECONDS" --argjson clients "$CLIENTS" \
   --argjson redis_requests "$REDIS_REQUESTS" --argjson conn_requests "$CONN_REQUESTS" \
   --rawfile raw "$RAW" --rawfile failures "$FAILURES" '
@@ -352,6 +363,7 @@ jq -n -R \
   | {
       date: $date,
       commit: $commit,
+      chaos_built_from: (if $chaos_source == "" then null else $chaos_source end),
       uncommitted_src_files: ($dirty | tonumber),
       machine: {cpus: ($cpus | tonumber), cpu: $cpu, kernel: $kernel,
                 loadavg_before: $load_start, loadavg_after: $load_end},
