@@ -202,6 +202,10 @@ internal sealed partial class RelayConnection
     private void CloseBoth(CloseReason reason)
     {
         RecordReason(reason);
+        if (_discarding)
+        {
+            return;
+        }
         _discarding = true;
         SendFin(_client, Side.Client);
         if (_server is { } server)
@@ -209,6 +213,14 @@ internal sealed partial class RelayConnection
             SendFin(server, Side.Server);
         }
         ReleaseHolds();
+        _ = ForceCloseAfterDrainAsync();
+    }
+
+    /// <summary>Peers get the drain time to close after our FIN; a peer that never does must not keep the connection for ever.</summary>
+    private async Task ForceCloseAfterDrainAsync()
+    {
+        await Task.Delay(_proxy.Options.DrainTimeout, Time);
+        ForceClose();
     }
 
     /// <summary>Wakes every hold of this connection; on the thread pool, so the caller (maybe the control path) never runs connection code.</summary>

@@ -15,12 +15,12 @@ public sealed class RelayFidelityTests
     public async Task Relay_FiftyConcurrentConnectionsOf8MiBEachWay_ArriveByteExact()
     {
         using var server = Peers.Listen();
-        await using var proxies = await TestProxies.InFrontOfAsync(server, "bulk");
+        await using var proxies = await TestProxies.InFrontOfAsync(server);
         var serverSide = ServeHashingAsync(server, connections: 50);
 
         var clients = Enumerable.Range(1, 50).Select(async seed =>
         {
-            using var client = await Peers.ConnectAsync(proxies["bulk"]);
+            using var client = await Peers.ConnectAsync(proxies["web"]);
             var (sent, received) = await ExchangeHashingAsync(client, seed);
             return (sent, received);
         });

@@ -26,17 +26,30 @@ internal sealed class TestProxies : IAsyncDisposable
     public static ProxySpec ToBuiltin(string name, BuiltinUpstream builtin) =>
         new(name, new HostPort("127.0.0.1", 0), new UpstreamSpec(null, builtin), true, []);
 
-    public static async Task<TestProxies> StartAsync(RelayOptions? options = null, params ProxySpec[] proxies)
+    public static Task<TestProxies> StartAsync(RelayOptions? options = null, params ProxySpec[] proxies) =>
+        StartAsync(new Scenario(1, "test", null, null, null, [.. proxies], [], []), options);
+
+    public static Task<TestProxies> StartAsync(RelayOptions? options, long seed, params ProxySpec[] proxies) =>
+        StartAsync(new Scenario(1, "test", null, seed, null, [.. proxies], [], []), options);
+
+    public static async Task<TestProxies> StartAsync(Scenario scenario, RelayOptions? options = null)
     {
         var events = new EventLog();
-        var scenario = new Scenario(1, "test", null, null, null, [.. proxies], [], []);
         var runtime = await ChaosRuntime.StartAsync(scenario, [events], options ?? new RelayOptions(), TimeProvider.System);
         return new TestProxies(runtime, events);
     }
 
-    /// <summary>One proxy named <paramref name="name"/> in front of a test's own listening socket.</summary>
-    public static Task<TestProxies> InFrontOfAsync(System.Net.Sockets.Socket server, string name = "web") =>
-        StartAsync(null, To(name, (IPEndPoint)server.LocalEndPoint!));
+    /// <summary>One proxy named "web" in front of a test's own listening socket, with toxics written in Toxiproxy's shape (YAML flow or JSON).</summary>
+    public static Task<TestProxies> InFrontOfAsync(System.Net.Sockets.Socket server, params string[] toxics) =>
+        StartAsync(null, To("web", (IPEndPoint)server.LocalEndPoint!) with { Toxics = [.. toxics.Select(Toxic)] });
+
+    /// <summary>A toxic through the same loader as the HTTP API's bodies, e.g. <c>{type: latency, attributes: {latency: 100}}</c>.</summary>
+    public static ToxicSpec Toxic(string text)
+    {
+        var loaded = ScenarioLoader.LoadToxic(text, "test toxic");
+        Assert.True(loaded.IsValid, string.Join("; ", loaded.Diagnostics));
+        return loaded.Value;
+    }
 
     public IPEndPoint this[string name] => _runtime.Registry.Find(name)!.ListenEndPoint!;
 
