@@ -122,13 +122,15 @@ internal sealed partial class RelayConnection
         await using var pipe = new DirectionPipe(this, to, direction, toSide);
         byte[]? buffer = null;
         var seenData = false;
+        var filledBuffer = false;
         try
         {
             while (true)
             {
-                if (buffer is null || from.Available == 0)
+                if (buffer is null || !filledBuffer)
                 {
                     // Idle connections hold no buffer: wait for readability with a zero-byte receive first.
+                    // Only after a receive that filled the buffer is more data likely waiting, so skip the wait.
                     ReturnBuffer(ref buffer);
                     if (await ReceiveAsync(from, Memory<byte>.Empty, fromSide) < 0)
                     {
@@ -138,6 +140,7 @@ internal sealed partial class RelayConnection
                 }
 
                 var received = await ReceiveAsync(from, buffer, fromSide);
+                filledBuffer = received == buffer.Length;
                 if (received < 0)
                 {
                     return;
