@@ -51,6 +51,19 @@ internal static class Peers
         socket.Dispose();
     }
 
+    /// <summary>Connects; null when an RST from the proxy beat the connect's own completion.</summary>
+    public static async Task<Socket?> TryConnectAsync(EndPoint endPoint)
+    {
+        try
+        {
+            return await ConnectAsync(endPoint);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Connects and reads once; the error either step gives. An RST that comes right after the handshake can
     /// beat the connect's own completion, so a fast reset surfaces from connect or from the read.

@@ -74,7 +74,7 @@ public sealed class SelectionTests
     {
         for (var i = 0; i < connections; i++)
         {
-            using var client = await Peers.ConnectAsync(proxies["web"]);
+            using var client = await Peers.TryConnectAsync(proxies["web"]);
             await proxies.Events.WaitForAsync<ChaosEvent>(e => e.Connection == i + 1 && e is UpstreamConnected or ResetSent);
             if (proxies.Events.OfType<UpstreamConnected>().Any(e => e.Connection == i + 1))
             {

@@ -20,11 +20,11 @@ public sealed class TimelineTests
             timeline:
               - at: 300ms
                 add: { proxy: web, toxic: { name: cut, type: accept_reset } }
-              - at: 900ms
+              - at: 2500ms
                 remove: { proxy: web, toxic: cut }
-              - at: 1200ms
+              - at: 3000ms
                 disable: web
-              - at: 1500ms
+              - at: 4500ms
                 enable: web
             """, "timeline.yaml").Scenario!;
         var clock = Stopwatch.StartNew();
@@ -44,7 +44,13 @@ public sealed class TimelineTests
         await proxies.Events.WaitForAsync<TimelineStepApplied>(e => e.Step == "enable");
         using var after = await Peers.ConnectAsync(address);
         (await server.AcceptAsync()).Dispose();
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(1500), TimeSpan.FromSeconds(20));
-        Assert.All(proxies.Events.OfType<TimelineStepApplied>(), e => Assert.Null(e.Error));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(4500), TimeSpan.FromSeconds(25));
+        var started = proxies.Events.OfType<ProxyStarted>().First().Time;
+        Assert.All(proxies.Events.OfType<TimelineStepApplied>(), e =>
+        {
+            Assert.Null(e.Error);
+            Assert.InRange(e.Time - started, e.At - TimeSpan.FromMilliseconds(20), e.At + TimeSpan.FromSeconds(2));
+        });
+        Assert.Equal(4, proxies.Events.OfType<TimelineStepApplied>().Count());
     }
 }
