@@ -27,6 +27,7 @@ internal sealed partial class RelayConnection
     private int _reason = NoReason;
     private int _aborted;
     private int _finsSent;
+    private int _wroteAfterFin;
     private long _bytesUpstream;
     private long _bytesDownstream;
 
@@ -154,6 +155,7 @@ internal sealed partial class RelayConnection
                 {
                     continue;
                 }
+                NoteWriteAfterFin(fromSide);
                 if (!seenData)
                 {
                     seenData = true;
@@ -226,6 +228,16 @@ internal sealed partial class RelayConnection
         catch (ObjectDisposedException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Data from a side we already passed a FIN to: a reaction worth knowing (once per side).</summary>
+    private void NoteWriteAfterFin(Side from)
+    {
+        var bit = 1 << (int)from;
+        if ((Volatile.Read(ref _finsSent) & bit) != 0 && (Interlocked.Or(ref _wroteAfterFin, bit) & bit) == 0)
+        {
+            Publish(new WroteAfterFin(_proxy.Now, _proxy.Name, Id, from));
         }
     }
 

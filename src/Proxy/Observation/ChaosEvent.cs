@@ -84,6 +84,19 @@ public sealed record ToxicReleased(DateTimeOffset Time, string Proxy, long Conne
 public sealed record TimelineStepApplied(DateTimeOffset Time, string Proxy, TimeSpan At, string Step, string? Error)
     : ChaosEvent(Time, Proxy, 0);
 
+/// <summary>A side kept sending after the proxy had passed it the other side's FIN (reported once per connection and side).</summary>
+public sealed record WroteAfterFin(DateTimeOffset Time, string Proxy, long Connection, Side Side)
+    : ChaosEvent(Time, Proxy, Connection);
+
+/// <summary>
+/// The kernel's view of one leg (Linux TCP_INFO) at a key moment: the proxy's socket toward <paramref name="Side"/>.
+/// <paramref name="Moment"/> says when: accept, first_byte, fin, fault, close.
+/// </summary>
+public sealed record TcpStateSampled(
+    DateTimeOffset Time, string Proxy, long Connection, Side Side, string Moment, string State, int Retransmits,
+    TimeSpan Rtt, int Unacked)
+    : ChaosEvent(Time, Proxy, Connection);
+
 public sealed record ConnectionClosed(
     DateTimeOffset Time, string Proxy, long Connection, CloseReason Reason, TimeSpan Duration,
     long BytesUpstream, long BytesDownstream)
