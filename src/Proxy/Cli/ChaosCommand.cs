@@ -19,11 +19,12 @@ internal static class ChaosCommand
         error ??= Console.Error;
         var parsed = Create().Parse(args);
         // System.CommandLine exits 1 on parse errors; ours is 2 for any bad input, with one line per problem.
-        if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
+        var problems = parsed.Errors.Select(parseError => parseError.Message).Concat(RunCommand.Problems(parsed)).ToList();
+        if (problems.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
         {
-            foreach (var parseError in parsed.Errors)
+            foreach (var problem in problems)
             {
-                await error.WriteLineAsync($"error: {parseError.Message}");
+                await error.WriteLineAsync($"error: {problem}");
             }
             await error.WriteLineAsync("See 'chaos --help'.");
             return ExitCodes.InvalidInput;

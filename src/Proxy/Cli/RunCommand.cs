@@ -1,12 +1,9 @@
 using System.CommandLine;
-using Chaos.Proxy.Engine;
-using Chaos.Proxy.Observation;
-using Chaos.Scenarios;
 using Serilog.Events;
 
 namespace Chaos.Proxy.Cli;
 
-/// <summary><c>chaos run scenario.yaml</c>: start the scenario's proxies and relay until stopped.</summary>
+/// <summary><c>chaos run scenario.yaml [options] [-- command args...]</c>: the definition and its wiring; <see cref="RunExecution"/> runs it.</summary>
 internal static class RunCommand
 {
     private static readonly Argument<FileInfo> ScenarioArgument = new("scenario")
@@ -14,9 +11,15 @@ internal static class RunCommand
         Description = "The scenario file (YAML, or a Toxiproxy proxies JSON array).",
     };
 
+    private static readonly Argument<string[]> CommandArgument = new("command")
+    {
+        Description = "After --: a command to run against the proxies (CHAOS_<PROXY>_ADDR=host:port is set for each); the run ends when it exits.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
     private static readonly Option<string?> EventsOption = new("--events")
     {
-        Description = "Also write every event as compact JSON lines to this file.",
+        Description = "Also write every event as compact JSON lines to this file (chaos report re-renders it).",
         HelpName = "file.jsonl",
     };
 
@@ -28,82 +31,59 @@ internal static class RunCommand
 
     private static readonly Option<bool> WatchOption = new("--watch")
     {
-        Description = "Re-read the scenario when the file changes and apply its proxies without dropping live connections; an invalid edit is reported and the last good scenario stays.",
+        Description = "Re-read the scenario when the file changes and apply its proxies and toxics without dropping live connections; an invalid edit is reported and the last good scenario stays.",
     };
+
+    private static readonly Option<string?> ReportOption = new("--report")
+    {
+        Description = "Write the reaction report (every metric per proxy and in total, retry series, expectation results) as JSON.",
+        HelpName = "file.json",
+    };
+
+    private static readonly Option<string?> JUnitOption = new("--junit")
+    {
+        Description = "Write the expectations as JUnit XML, one test case each, for CI systems.",
+        HelpName = "file.xml",
+    };
+
+    /// <summary>Words left over without a <c>--</c> before them are a mistyped option, not a command to wrap.</summary>
+    public static IEnumerable<string> Problems(ParseResult parsed)
+    {
+        if (parsed.CommandResult.Command.Name == "run" && parsed.GetValue(CommandArgument) is [var first, ..] &&
+            !parsed.Tokens.Any(token => token.Type == System.CommandLine.Parsing.TokenType.DoubleDash))
+        {
+            yield return $"unrecognized argument '{first}' (a command to wrap goes after --)";
+        }
+    }
 
     public static Command Create()
     {
-        var command = new Command("run", "Start the proxies of a scenario and relay until Ctrl+C, SIGTERM or the scenario's duration.")
+        var command = new Command("run", "Start the proxies of a scenario and relay until Ctrl+C, SIGTERM, the scenario's duration, or the wrapped command's exit; then report how each side reacted and check the expectations.")
         {
             ScenarioArgument,
+            CommandArgument,
             EventsOption,
             LogLevelOption,
             WatchOption,
+            ReportOption,
+            JUnitOption,
         };
-        command.SetAction((parsed, cancellation) => ExecuteAsync(
-            new RunArguments(parsed.GetRequiredValue(ScenarioArgument), parsed.GetValue(EventsOption), parsed.GetValue(LogLevelOption), parsed.GetValue(WatchOption)),
-            parsed.InvocationConfiguration.Error,
-            cancellation));
+        command.SetAction((parsed, cancellation) => new RunExecution(
+            new RunArguments(
+                parsed.GetRequiredValue(ScenarioArgument),
+                parsed.GetValue(CommandArgument) ?? [],
+                parsed.GetValue(EventsOption),
+                parsed.GetValue(LogLevelOption),
+                parsed.GetValue(WatchOption),
+                parsed.GetValue(ReportOption),
+                parsed.GetValue(JUnitOption)),
+            parsed.InvocationConfiguration.Output,
+            parsed.InvocationConfiguration.Error).ExecuteAsync(cancellation));
         return command;
     }
-
-    private static async Task<int> ExecuteAsync(RunArguments arguments, TextWriter error, CancellationToken cancellation)
-    {
-        var loaded = ScenarioLoader.LoadFile(arguments.Scenario.FullName);
-        if (loaded.Scenario is not { } scenario)
-        {
-            await ValidateCommand.WriteDiagnosticsAsync(error, loaded.Diagnostics);
-            return ExitCodes.InvalidInput;
-        }
-        await WarnAboutPendingFeaturesAsync(scenario, error);
-
-        await using var logger = EventLogging.Create(arguments.LogLevel, arguments.EventsFile);
-        ChaosRuntime runtime;
-        try
-        {
-            runtime = await ChaosRuntime.StartAsync(scenario, [new SerilogEventWriter(logger)], new RelayOptions(), TimeProvider.System);
-        }
-        catch (ProxyStartException ex)
-        {
-            await error.WriteLineAsync($"error: {ex.Message}");
-            return ExitCodes.RuntimeFailure;
-        }
-
-        await error.WriteLineAsync($"seed {runtime.Seed} (put 'seed: {runtime.Seed}' in the scenario to repeat this run's toxicity rolls, jitter and slices)");
-        await using (runtime)
-        {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            var watching = arguments.Watch
-                ? new ScenarioWatcher(arguments.Scenario.FullName, runtime.Registry, runtime.Bus).RunAsync(stop.Token)
-                : Task.CompletedTask;
-            await WaitForEndAsync(scenario.Duration, cancellation);
-            await stop.CancelAsync();
-            await watching;
-        }
-        return ExitCodes.Success;
-    }
-
-    /// <summary>Says plainly what this build validates but does not act on yet, rather than pretending.</summary>
-    private static async Task WarnAboutPendingFeaturesAsync(Scenario scenario, TextWriter error)
-    {
-        if (scenario.Expectations.Length > 0)
-        {
-            await error.WriteLineAsync(
-                $"warning: {scenario.Expectations.Length} expectations are validated but not evaluated by this build (the reaction analysis is not built yet).");
-        }
-    }
-
-    private static async Task WaitForEndAsync(TimeSpan? duration, CancellationToken cancellation)
-    {
-        try
-        {
-            await Task.Delay(duration ?? Timeout.InfiniteTimeSpan, TimeProvider.System, cancellation);
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl+C or SIGTERM: the normal way a run ends.
-        }
-    }
-
-    private sealed record RunArguments(FileInfo Scenario, string? EventsFile, LogEventLevel LogLevel, bool Watch);
 }
+
+/// <summary>The parsed arguments of <c>chaos run</c>.</summary>
+internal sealed record RunArguments(
+    FileInfo Scenario, IReadOnlyList<string> Command, string? EventsFile, LogEventLevel LogLevel, bool Watch,
+    string? ReportFile, string? JUnitFile);

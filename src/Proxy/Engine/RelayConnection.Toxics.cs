@@ -63,6 +63,7 @@ internal sealed partial class RelayConnection
     internal async Task ForwardFinAsync(Side from, Direction direction)
     {
         Publish(new FinReceived(_proxy.Now, _proxy.Name, Id, from));
+        SampleTcpState("fin");
         if (_discarding || Volatile.Read(ref _aborted) == 1)
         {
             return;
@@ -96,6 +97,7 @@ internal sealed partial class RelayConnection
     internal async Task<bool> ActAsync(ActiveToxic toxic, Decision decision, Action<DecisionKind> end)
     {
         Publish(new ToxicActed(_proxy.Now, _proxy.Name, Id, toxic.Name, toxic.Spec.Type, toxic.Point, toxic.Direction, decision.Describe()));
+        SampleTcpState("fault");
         var deadline = decision.Kind == DecisionKind.Hang ? long.MaxValue : Time.GetTimestamp() + (long)(decision.Delay.TotalSeconds * Time.TimestampFrequency);
         switch (await HoldUntilAsync(deadline, snapshot => snapshot.Contains(toxic.Id)))
         {

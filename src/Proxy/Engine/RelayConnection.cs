@@ -65,6 +65,7 @@ internal sealed partial class RelayConnection
                 await Task.WhenAll(
                     PumpAsync(_client, server, Direction.Upstream),
                     PumpAsync(server, _client, Direction.Downstream));
+                SampleTcpState("close");
                 server.Dispose();
             }
             else if (Volatile.Read(ref _aborted) == 0)
@@ -93,6 +94,7 @@ internal sealed partial class RelayConnection
     {
         _client.NoDelay = true;
         Publish(new ConnectionAccepted(_proxy.Now, _proxy.Name, Id, _client.RemoteEndPoint!));
+        SampleTcpState("accept");
     }
 
     private async Task<Socket?> ConnectUpstreamAsync(CancellationToken stopping)
@@ -160,6 +162,7 @@ internal sealed partial class RelayConnection
                 {
                     seenData = true;
                     Publish(new FirstByte(_proxy.Now, _proxy.Name, Id, direction));
+                    SampleTcpState("first_byte");
                     await PassFirstByteAsync(direction);
                     if (_discarding)
                     {
@@ -272,6 +275,24 @@ internal sealed partial class RelayConnection
         ResetSocket(otherSocket, otherSide);
         failedSocket.Dispose();
         ReleaseHolds();
+    }
+
+    /// <summary>The kernel's view of each leg that exists (skipped quietly where TCP_INFO is not available).</summary>
+    internal void SampleTcpState(string moment)
+    {
+        Sample(_client, Side.Client);
+        if (_server is { } server)
+        {
+            Sample(server, Side.Server);
+        }
+
+        void Sample(Socket socket, Side side)
+        {
+            if (TcpInfo.TryRead(socket) is { } info)
+            {
+                Publish(new TcpStateSampled(_proxy.Now, _proxy.Name, Id, side, moment, info.State, info.Retransmits, info.Rtt, info.Unacked));
+            }
+        }
     }
 
     private void ResetSocket(Socket socket, Side side)

@@ -72,21 +72,26 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task Run_ScenarioWithExpectations_WarnsThatTheyAreNotEvaluatedYet()
+    public async Task Run_DurationEndsRunWithExpectations_SummaryJudgesThem()
     {
-        var scenario = Write("toxic.yaml", """
-            duration: 200ms
+        var scenario = Write("judged.yaml", """
+            duration: 300ms
             proxies:
               - name: web
                 listen: 127.0.0.1:0
                 upstream: builtin:http
             expect:
-              - connections.total >= 0
+              - connections.total == 0
+              - client.max_retry_interval < 1s
             """);
-        var error = new StringWriter();
+        var output = new StringWriter();
 
-        Assert.Equal(ExitCodes.Success, await ChaosCommand.InvokeAsync(["run", scenario], new StringWriter(), error));
-        Assert.Contains("1 expectations are validated but not evaluated", error.ToString());
+        var exit = await ChaosCommand.InvokeAsync(["run", scenario], output, new StringWriter());
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains("web: 0 connections, 0 faulted", output.ToString());
+        Assert.Contains("pass  connections.total == 0  (observed 0)", output.ToString());
+        Assert.Contains("FAIL  client.max_retry_interval < 1s  (observed no value)", output.ToString());
     }
 
     [Fact(Timeout = 30_000)]

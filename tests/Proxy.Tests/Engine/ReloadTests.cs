@@ -67,6 +67,21 @@ public sealed class ReloadTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Apply_ToxicAdded_NewConnectionsMeetItWithoutRestart()
+    {
+        var spec = TestProxies.ToBuiltin("web", BuiltinUpstream.Echo);
+        await using var proxies = await TestProxies.StartAsync(null, spec);
+        var address = proxies["web"];
+        using var live = await Peers.ConnectAsync(address);
+
+        await proxies.Runtime.Registry.ApplyAsync([spec with { Toxics = [TestProxies.Toxic("{type: accept_reset}")] }]);
+
+        Assert.Equal(address, proxies["web"]);
+        Assert.Equal(SocketError.ConnectionReset, await Peers.ConnectAndReceiveErrorAsync(address));
+        Assert.Equal("untouched", await EchoAsync(live, "untouched")); // accept toxics act on new connections only
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Apply_NewListenAddressTaken_ReportsOneLineAndKeepsTheProxyAsItWas()
     {
         using var taken = Peers.Listen();

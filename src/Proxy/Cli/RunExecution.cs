@@ -1,0 +1,150 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Chaos.Proxy.Engine;
+using Chaos.Proxy.Observation;
+using Chaos.Proxy.Observation.Reactions;
+using Chaos.Scenarios;
+
+namespace Chaos.Proxy.Cli;
+
+/// <summary>One <c>chaos run</c>: validate, start, relay (around a wrapped command if given), then analyse, report and judge.</summary>
+internal sealed class RunExecution(RunArguments arguments, TextWriter output, TextWriter error)
+{
+    /// <summary>After the wrapped command exits, its last FINs and closes still travel through the proxy.</summary>
+    private static readonly TimeSpan LateEventDrain = TimeSpan.FromMilliseconds(250);
+
+    public async Task<int> ExecuteAsync(CancellationToken cancellation)
+    {
+        var loaded = ScenarioLoader.LoadFile(arguments.Scenario.FullName);
+        if (loaded.Scenario is not { } scenario)
+        {
+            await ValidateCommand.WriteDiagnosticsAsync(error, loaded.Diagnostics);
+            return ExitCodes.InvalidInput;
+        }
+
+        var recorder = new RunRecorder();
+        var started = Stopwatch.GetTimestamp();
+        int? commandExit;
+        await using (var logger = Observation.EventLogging.Create(arguments.LogLevel, arguments.EventsFile))
+        {
+            ChaosRuntime runtime;
+            try
+            {
+                runtime = await ChaosRuntime.StartAsync(scenario, [new SerilogEventWriter(logger), recorder], new RelayOptions(), TimeProvider.System);
+            }
+            catch (ProxyStartException ex)
+            {
+                await error.WriteLineAsync($"error: {ex.Message}");
+                return ExitCodes.RuntimeFailure;
+            }
+            await error.WriteLineAsync($"seed {runtime.Seed} (put 'seed: {runtime.Seed}' in the scenario to repeat this run's toxicity rolls, jitter and slices)");
+            await using (runtime)
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                var watching = arguments.Watch
+                    ? new ScenarioWatcher(arguments.Scenario.FullName, runtime.Registry, runtime.Bus).RunAsync(stop.Token)
+                    : Task.CompletedTask;
+                commandExit = await RelayUntilEndAsync(scenario, runtime, cancellation);
+                await stop.CancelAsync();
+                await watching;
+            }
+        }
+
+        var report = ReactionAnalyser.Analyse(recorder.Events);
+        var results = ExpectationResult.Evaluate(scenario.Expectations, report);
+        await output.WriteAsync(ReportWriters.Summary(report, results));
+        try
+        {
+            await WriteReportsAsync(scenario, report, results, commandExit, Stopwatch.GetElapsedTime(started));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"error: cannot write the report: {ex.Message}");
+            return ExitCodes.RuntimeFailure;
+        }
+        return commandExit is not (null or 0) || results.Any(result => !result.Passed) ? ExitCodes.Failed : ExitCodes.Success;
+    }
+
+    /// <summary>Relays until the wrapped command exits (its exit code), or until the duration or a signal (null).</summary>
+    private async Task<int?> RelayUntilEndAsync(Scenario scenario, ChaosRuntime runtime, CancellationToken cancellation)
+    {
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        if (scenario.Duration is { } duration)
+        {
+            end.CancelAfter(duration);
+        }
+        if (arguments.Command.Count == 0)
+        {
+            await WaitAsync(end.Token);
+            return null;
+        }
+
+        using var command = StartCommand(runtime.Registry);
+        if (command is null)
+        {
+            return 127;
+        }
+        try
+        {
+            await command.WaitForExitAsync(end.Token);
+            await Task.Delay(LateEventDrain, CancellationToken.None);
+            return command.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            command.Kill(entireProcessTree: true);
+            await error.WriteLineAsync($"error: '{arguments.Command[0]}' was stopped before it finished (the scenario's duration ran out, or chaos was interrupted)");
+            return 130;
+        }
+    }
+
+    /// <summary>Starts the wrapped command with its output passing through and each proxy's address in its environment.</summary>
+    private Process? StartCommand(ProxyRegistry registry)
+    {
+        var start = new ProcessStartInfo(arguments.Command[0], arguments.Command.Skip(1)) { UseShellExecute = false };
+        foreach (var proxy in registry.Proxies)
+        {
+            if (proxy.ListenEndPoint is { } address)
+            {
+                start.Environment[AddressVariable(proxy.Name)] = address.ToString();
+            }
+        }
+        try
+        {
+            return Process.Start(start);
+        }
+        catch (Win32Exception ex)
+        {
+            error.WriteLine($"error: cannot run '{arguments.Command[0]}': {ex.Message}");
+            return null;
+        }
+    }
+
+    /// <summary><c>CHAOS_WEB_ADDR</c> for proxy <c>web</c>; characters a variable name cannot hold become '_'.</summary>
+    internal static string AddressVariable(string proxy) =>
+        $"CHAOS_{string.Concat(proxy.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_'))}_ADDR";
+
+    private async Task WriteReportsAsync(Scenario scenario, ReactionReport report, IReadOnlyList<ExpectationResult> results, int? commandExit, TimeSpan duration)
+    {
+        if (arguments.ReportFile is { } reportFile)
+        {
+            await File.WriteAllTextAsync(reportFile, ReportWriters.Json(report, results, commandExit));
+        }
+        if (arguments.JUnitFile is { } junitFile)
+        {
+            await File.WriteAllTextAsync(junitFile, ReportWriters.JUnit(scenario.Name ?? Path.GetFileNameWithoutExtension(arguments.Scenario.Name), results, duration));
+        }
+    }
+
+    private static async Task WaitAsync(CancellationToken end)
+    {
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, end);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C, SIGTERM or the scenario's duration: the normal ways a run ends.
+        }
+    }
+}

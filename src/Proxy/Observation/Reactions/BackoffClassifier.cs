@@ -1,0 +1,38 @@
+namespace Chaos.Proxy.Observation.Reactions;
+
+/// <summary>How a client spaced its retries.</summary>
+public enum Backoff { Constant, Linear, Exponential, Jittered }
+
+/// <summary>
+/// Names the shape of a series of retry intervals: constant (all within 25% of each other), linear (equal
+/// steps), exponential (equal ratios of at least 1.5), else jittered. Linear and exponential are told apart
+/// by which of steps or ratios varies less, since 100/200/300 has ratios 2 and 1.5 but equal steps.
+/// </summary>
+internal static class BackoffClassifier
+{
+    private const double ConstantSpread = 1.25;
+    private const double ShapeSpread = 1.35;
+
+    /// <summary>Null for fewer than three intervals: too few to call a shape.</summary>
+    public static Backoff? Classify(IReadOnlyList<TimeSpan> intervals)
+    {
+        if (intervals.Count < 3)
+        {
+            return null;
+        }
+        var ms = intervals.Select(interval => Math.Max(interval.TotalMilliseconds, 0.001)).ToList();
+        if (ms.Max() / ms.Min() <= ConstantSpread)
+        {
+            return Backoff.Constant;
+        }
+        var steps = ms.Zip(ms.Skip(1), (a, b) => b - a).ToList();
+        var ratios = ms.Zip(ms.Skip(1), (a, b) => b / a).ToList();
+        var stepSpread = steps.TrueForAll(step => step > 0) ? steps.Max() / steps.Min() : double.PositiveInfinity;
+        var ratioSpread = ratios.TrueForAll(ratio => ratio >= 1.5) ? ratios.Max() / ratios.Min() : double.PositiveInfinity;
+        if (Math.Min(stepSpread, ratioSpread) > ShapeSpread)
+        {
+            return Backoff.Jittered;
+        }
+        return stepSpread <= ratioSpread ? Backoff.Linear : Backoff.Exponential;
+    }
+}
