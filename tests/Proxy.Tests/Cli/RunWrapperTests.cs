@@ -7,25 +7,6 @@ namespace Chaos.Proxy.Tests.Cli;
 /// <summary><c>chaos run scenario.yaml -- command</c> with real client and server programs, judged by the reaction analysis.</summary>
 public sealed class RunWrapperTests : IDisposable
 {
-    private const string RetryingClient = """
-        import os, socket, sys, time
-        host, port = os.environ["CHAOS_WEB_ADDR"].rsplit(":", 1)
-        pauses = [0.1, 0.2, 0.4]
-        for attempt in range(4):
-            try:
-                s = socket.create_connection((host, int(port)), timeout=5)
-                s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-                if not s.recv(4096):
-                    raise ConnectionError("closed")
-                s.close()
-                print("served on attempt", attempt + 1)
-                sys.exit(0)
-            except OSError as error:
-                if attempt == 3:
-                    sys.exit("gave up: %s" % error)
-                time.sleep(pauses[attempt])
-        """;
-
     private readonly string _directory = Directory.CreateTempSubdirectory("chaos-wrap-").FullName;
 
     [Fact(Timeout = 60_000)]
@@ -45,7 +26,7 @@ public sealed class RunWrapperTests : IDisposable
               - client.max_retry_interval >= 350ms
               - client.max_retry_interval < 2s
             """);
-        var client = Write("client.py", RetryingClient);
+        var client = Path.Combine(CatalogueAndValidateCommandTests.RepositoryRoot(), "scenarios", "examples", "retrying_client.py");
         var report = Path.Combine(_directory, "report.json");
         var junit = Path.Combine(_directory, "junit.xml");
 
