@@ -11,6 +11,7 @@ internal static class ChaosCommand
         ValidateCommand.Create(),
         CatalogueCommands.CreateToxics(),
         CatalogueCommands.CreateSchema(),
+        ReportCommand.Create(),
     };
 
     public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)

@@ -56,6 +56,11 @@ internal static class RunCommand
         }
     }
 
+    private static readonly Option<bool> DiagramOption = new("--diagram")
+    {
+        Description = "At the end, draw every connection as a ladder diagram (client | chaos | server) with faults and kernel TCP states.",
+    };
+
     public static Command Create()
     {
         var command = new Command("run", "Start the proxies of a scenario and relay until Ctrl+C, SIGTERM, the scenario's duration, or the wrapped command's exit; then report how each side reacted and check the expectations.")
@@ -67,6 +72,7 @@ internal static class RunCommand
             WatchOption,
             ReportOption,
             JUnitOption,
+            DiagramOption,
         };
         command.SetAction((parsed, cancellation) => new RunExecution(
             new RunArguments(
@@ -76,7 +82,8 @@ internal static class RunCommand
                 parsed.GetValue(LogLevelOption),
                 parsed.GetValue(WatchOption),
                 parsed.GetValue(ReportOption),
-                parsed.GetValue(JUnitOption)),
+                parsed.GetValue(JUnitOption),
+                parsed.GetValue(DiagramOption)),
             parsed.InvocationConfiguration.Output,
             parsed.InvocationConfiguration.Error).ExecuteAsync(cancellation));
         return command;
@@ -86,4 +93,4 @@ internal static class RunCommand
 /// <summary>The parsed arguments of <c>chaos run</c>.</summary>
 internal sealed record RunArguments(
     FileInfo Scenario, IReadOnlyList<string> Command, string? EventsFile, LogEventLevel LogLevel, bool Watch,
-    string? ReportFile, string? JUnitFile);
+    string? ReportFile, string? JUnitFile, bool Diagram);

@@ -52,6 +52,10 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
 
         var report = ReactionAnalyser.Analyse(recorder.Events);
         var results = ExpectationResult.Evaluate(scenario.Expectations, report);
+        if (arguments.Diagram)
+        {
+            await output.WriteAsync(ReportCommand.Ladders(recorder.Events, ascii: false));
+        }
         await output.WriteAsync(ReportWriters.Summary(report, results));
         try
         {
