@@ -1,19 +1,20 @@
 using System.Text.Json;
 using Chaos.Proxy.Cli;
+using Chaos.Proxy.Tests.Support;
 using Chaos.Scenarios;
 
 namespace Chaos.Proxy.Tests.Cli;
 
 public sealed class CatalogueAndValidateCommandTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("chaos-validate-").FullName;
+    private readonly ScratchDirectory _scratch = new();
 
     [Fact]
     public async Task Validate_AllFilesValid_ExitsZeroAndSummarisesEach()
     {
-        var a = Write("a.yaml", "proxies:\n  - name: a\n    listen: 127.0.0.1:0\n    upstream: builtin:echo\n");
-        var b = Write("b.json", """[{"name": "b", "listen": "127.0.0.1:0", "upstream": "127.0.0.1:6379", "enabled": true}]""");
-        var (exit, output, error) = await InvokeAsync("validate", a, b);
+        var a = _scratch.Write("a.yaml", "proxies:\n  - name: a\n    listen: 127.0.0.1:0\n    upstream: builtin:echo\n");
+        var b = _scratch.Write("b.json", """[{"name": "b", "listen": "127.0.0.1:0", "upstream": "127.0.0.1:6379", "enabled": true}]""");
+        var (exit, output, error) = await CliRun.InvokeAsync("validate", a, b);
 
         Assert.Equal(ExitCodes.Success, exit);
         Assert.Empty(error);
@@ -24,10 +25,10 @@ public sealed class CatalogueAndValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_OneBadFileAmongGood_ReportsEveryProblemAndExitsTwo()
     {
-        var good = Write("good.yaml", "proxies:\n  - name: a\n    listen: 127.0.0.1:0\n    upstream: builtin:echo\n");
-        var bad = Write("bad.yaml", "proxies:\n  - name: a\n    listen: 127.0.0.1:70000\n    upstrem: builtin:echo\n");
+        var good = _scratch.Write("good.yaml", "proxies:\n  - name: a\n    listen: 127.0.0.1:0\n    upstream: builtin:echo\n");
+        var bad = _scratch.Write("bad.yaml", "proxies:\n  - name: a\n    listen: 127.0.0.1:70000\n    upstrem: builtin:echo\n");
 
-        var (exit, output, error) = await InvokeAsync("validate", good, bad);
+        var (exit, output, error) = await CliRun.InvokeAsync("validate", good, bad);
 
         Assert.Equal(ExitCodes.InvalidInput, exit);
         Assert.Contains($"{good}: valid", output);
@@ -44,7 +45,7 @@ public sealed class CatalogueAndValidateCommandTests : IDisposable
         var files = Directory.EnumerateFiles(Path.Combine(root, "scenarios"), "*.*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)).ToArray();
 
-        var (exit, _, error) = await InvokeAsync(["validate", .. files]);
+        var (exit, _, error) = await CliRun.InvokeAsync(["validate", .. files]);
 
         Assert.Contains(files, f => f.EndsWith("quickstart.yaml", StringComparison.Ordinal));
         Assert.True(exit == ExitCodes.Success, error);
@@ -53,7 +54,7 @@ public sealed class CatalogueAndValidateCommandTests : IDisposable
     [Fact]
     public async Task Toxics_Text_ListsEveryTypeOnce()
     {
-        var (exit, output, _) = await InvokeAsync("toxics");
+        var (exit, output, _) = await CliRun.InvokeAsync("toxics");
 
         Assert.Equal(ExitCodes.Success, exit);
         Assert.All(ToxicCatalogue.Names, name => Assert.Contains(name, output));
@@ -62,7 +63,7 @@ public sealed class CatalogueAndValidateCommandTests : IDisposable
     [Fact]
     public async Task Toxics_Json_ParsesAndNamesEveryType()
     {
-        var (exit, output, _) = await InvokeAsync("toxics", "--json");
+        var (exit, output, _) = await CliRun.InvokeAsync("toxics", "--json");
 
         Assert.Equal(ExitCodes.Success, exit);
         var text = JsonDocument.Parse(output).RootElement.ToString();
@@ -72,14 +73,14 @@ public sealed class CatalogueAndValidateCommandTests : IDisposable
     [Fact]
     public async Task Schema_PrintsDraft202012Schema()
     {
-        var (exit, output, _) = await InvokeAsync("schema");
+        var (exit, output, _) = await CliRun.InvokeAsync("schema");
 
         Assert.Equal(ExitCodes.Success, exit);
         using var schema = JsonDocument.Parse(output);
         Assert.Equal("https://json-schema.org/draft/2020-12/schema", schema.RootElement.GetProperty("$schema").GetString());
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     internal static string RepositoryRoot()
     {
@@ -89,20 +90,5 @@ public sealed class CatalogueAndValidateCommandTests : IDisposable
             directory = directory.Parent;
         }
         return directory?.FullName ?? throw new InvalidOperationException("Chaos.sln not found above the test directory");
-    }
-
-    private static async Task<(int Exit, string Output, string Error)> InvokeAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await ChaosCommand.InvokeAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, text);
-        return path;
     }
 }

@@ -1,21 +1,22 @@
 using System.Text.Json;
 using Chaos.Proxy.Cli;
+using Chaos.Proxy.Tests.Support;
 
 namespace Chaos.Proxy.Tests.Cli;
 
 /// <summary>A run recorded with --events, re-rendered by <c>chaos report</c>; and <c>run --diagram</c>.</summary>
 public sealed class ReportCommandTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("chaos-report-").FullName;
+    private readonly ScratchDirectory _scratch = new();
 
     [Fact(Timeout = 60_000)]
     public async Task Report_RecordedRun_RendersTextJsonAndMermaid()
     {
         var events = await RecordRunAsync();
 
-        var (textExit, text, _) = await InvokeAsync("report", events);
-        var (jsonExit, json, _) = await InvokeAsync("report", events, "--format", "json");
-        var (mermaidExit, mermaid, _) = await InvokeAsync("report", events, "--format", "mermaid");
+        var (textExit, text, _) = await CliRun.InvokeAsync("report", events);
+        var (jsonExit, json, _) = await CliRun.InvokeAsync("report", events, "--format", "json");
+        var (mermaidExit, mermaid, _) = await CliRun.InvokeAsync("report", events, "--format", "mermaid");
 
         Assert.Equal((0, 0, 0), (textExit, jsonExit, mermaidExit));
         Assert.Contains("web: 2 connections, 1 faulted", text);
@@ -29,8 +30,8 @@ public sealed class ReportCommandTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task Run_Diagram_DrawsEveryConnection()
     {
-        var scenario = Write("diagram.yaml", "proxies:\n  - name: web\n    listen: 127.0.0.1:0\n    upstream: builtin:echo\n");
-        var client = Write("echo.py", """
+        var scenario = _scratch.Write("diagram.yaml", "proxies:\n  - name: web\n    listen: 127.0.0.1:0\n    upstream: builtin:echo\n");
+        var client = _scratch.Write("echo.py", """
             import os, socket
             host, port = os.environ["CHAOS_WEB_ADDR"].rsplit(":", 1)
             with socket.create_connection((host, int(port))) as s:
@@ -38,7 +39,7 @@ public sealed class ReportCommandTests : IDisposable
                 while s.recv(16): pass
             """);
 
-        var (exit, output, error) = await InvokeAsync("run", scenario, "--diagram", "--", "python3", client);
+        var (exit, output, error) = await CliRun.InvokeAsync("run", scenario, "--diagram", "--", "python3", client);
 
         Assert.True(exit == ExitCodes.Success, error);
         Assert.Contains("web #1  client 127.0.0.1:", output);
@@ -48,7 +49,7 @@ public sealed class ReportCommandTests : IDisposable
     [Fact(Timeout = 30_000)]
     public async Task Report_MissingFile_OneLineAndExitTwo()
     {
-        var (exit, _, error) = await InvokeAsync("report", Path.Combine(_directory, "missing.jsonl"));
+        var (exit, _, error) = await CliRun.InvokeAsync("report", _scratch.PathOf("missing.jsonl"));
 
         Assert.Equal(ExitCodes.InvalidInput, exit);
         Assert.StartsWith("error: cannot read ", error);
@@ -58,20 +59,20 @@ public sealed class ReportCommandTests : IDisposable
     [Fact(Timeout = 30_000)]
     public async Task Report_GarbageLines_WarnsAndRendersTheRest()
     {
-        var events = Write("garbage.jsonl", "not json\n{\"@t\": \"nonsense\"}\n");
+        var events = _scratch.Write("garbage.jsonl", "not json\n{\"@t\": \"nonsense\"}\n");
 
-        var (exit, _, error) = await InvokeAsync("report", events);
+        var (exit, _, error) = await CliRun.InvokeAsync("report", events);
 
         Assert.Equal(ExitCodes.Success, exit);
         Assert.StartsWith("warning: skipped 2 line(s)", error);
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     /// <summary>Records a run where the first connection is reset and a client retries once.</summary>
     private async Task<string> RecordRunAsync()
     {
-        var scenario = Write("recorded.yaml", """
+        var scenario = _scratch.Write("recorded.yaml", """
             proxies:
               - name: web
                 listen: 127.0.0.1:0
@@ -79,25 +80,10 @@ public sealed class ReportCommandTests : IDisposable
                 toxics:
                   - { type: accept_reset, attributes: { delay: 20 }, where: { connections: "1" } }
             """);
-        var events = Path.Combine(_directory, "events.jsonl");
-        var (exit, _, error) = await InvokeAsync("run", scenario, "--events", events, "--",
+        var events = _scratch.PathOf("events.jsonl");
+        var (exit, _, error) = await CliRun.InvokeAsync("run", scenario, "--events", events, "--",
             "sh", "-c", "curl -sS --retry 1 --retry-all-errors --retry-delay 1 http://$CHAOS_WEB_ADDR/ >/dev/null");
         Assert.True(exit == ExitCodes.Success, error);
         return events;
-    }
-
-    private static async Task<(int Exit, string Output, string Error)> InvokeAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await ChaosCommand.InvokeAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, text);
-        return path;
     }
 }

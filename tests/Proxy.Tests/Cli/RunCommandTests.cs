@@ -7,12 +7,12 @@ namespace Chaos.Proxy.Tests.Cli;
 
 public sealed class RunCommandTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("chaos-cli-").FullName;
+    private readonly ScratchDirectory _scratch = new();
 
     [Fact(Timeout = 60_000)]
     public async Task Run_SigTerm_ClosesConnectionsWithFinAndExitsZero()
     {
-        var scenario = Write("web.yaml", """
+        var scenario = _scratch.Write("web.yaml", """
             proxies:
               - name: web
                 listen: 127.0.0.1:0
@@ -34,7 +34,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task Run_WatchAndEdit_AppliesValidEditsKeepsLiveConnectionsAndRejectsBadOnes()
     {
-        var scenario = Write("watched.yaml", """
+        var scenario = _scratch.Write("watched.yaml", """
             proxies:
               - name: web
                 listen: 127.0.0.1:0
@@ -74,7 +74,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact(Timeout = 30_000)]
     public async Task Run_DurationEndsRunWithExpectations_SummaryJudgesThem()
     {
-        var scenario = Write("judged.yaml", """
+        var scenario = _scratch.Write("judged.yaml", """
             duration: 300ms
             proxies:
               - name: web
@@ -98,7 +98,7 @@ public sealed class RunCommandTests : IDisposable
     public async Task Run_PortAlreadyInUse_OneLineAndExitThree()
     {
         using var taken = Peers.Listen();
-        var scenario = Write("clash.yaml", $"""
+        var scenario = _scratch.Write("clash.yaml", $"""
             proxies:
               - name: web
                 listen: {taken.LocalEndPoint}
@@ -116,7 +116,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact(Timeout = 30_000)]
     public async Task Run_ScenarioDuration_StopsByItselfWithExitZero()
     {
-        var scenario = Write("short.yaml", """
+        var scenario = _scratch.Write("short.yaml", """
             duration: 300ms
             proxies:
               - name: web
@@ -130,7 +130,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact(Timeout = 30_000)]
     public async Task Run_InvalidScenario_PrintsPositionedErrorsAndExitsTwo()
     {
-        var scenario = Write("bad.yaml", """
+        var scenario = _scratch.Write("bad.yaml", """
             proxies:
               - name: web
                 listen: 127.0.0.1:99999
@@ -169,14 +169,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.Matches(@"^\d+\.\d+\.\d+", output.ToString());
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _scratch.Dispose();
 
     /// <summary>Starts the real executable and waits until its proxy named 'web' listens; returns its address.</summary>
     private static async Task<(ChaosProcess Chaos, IPEndPoint Address)> StartWebAsync(params string[] args)

@@ -1,18 +1,19 @@
 using System.Text.Json;
 using System.Xml.Linq;
 using Chaos.Proxy.Cli;
+using Chaos.Proxy.Tests.Support;
 
 namespace Chaos.Proxy.Tests.Cli;
 
 /// <summary><c>chaos run scenario.yaml -- command</c> with real client and server programs, judged by the reaction analysis.</summary>
 public sealed class RunWrapperTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("chaos-wrap-").FullName;
+    private readonly ScratchDirectory _scratch = new();
 
     [Fact(Timeout = 60_000)]
     public async Task Wrapper_PythonClientWithExponentialBackoff_RetriesCountedAndClassified()
     {
-        var scenario = Write("retry.yaml", """
+        var scenario = _scratch.Write("retry.yaml", """
             proxies:
               - name: web
                 listen: 127.0.0.1:0
@@ -27,10 +28,10 @@ public sealed class RunWrapperTests : IDisposable
               - client.max_retry_interval < 2s
             """);
         var client = Path.Combine(CatalogueAndValidateCommandTests.RepositoryRoot(), "scenarios", "examples", "retrying_client.py");
-        var report = Path.Combine(_directory, "report.json");
-        var junit = Path.Combine(_directory, "junit.xml");
+        var report = _scratch.PathOf("report.json");
+        var junit = _scratch.PathOf("junit.xml");
 
-        var (exit, output, error) = await RunAsync("run", scenario, "--report", report, "--junit", junit, "--", "python3", client);
+        var (exit, output, error) = await CliRun.InvokeAsync("run", scenario, "--report", report, "--junit", junit, "--", "python3", client);
 
         Assert.True(exit == ExitCodes.Success, $"exit {exit}\n{output}\n{error}");
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
@@ -45,7 +46,7 @@ public sealed class RunWrapperTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task Wrapper_ExpectationFails_ExitsOneNamingTheObservedValue()
     {
-        var scenario = Write("fails.yaml", """
+        var scenario = _scratch.Write("fails.yaml", """
             proxies:
               - name: web
                 listen: 127.0.0.1:0
@@ -54,7 +55,7 @@ public sealed class RunWrapperTests : IDisposable
               - web.connections.total == 2
             """);
 
-        var (exit, output, _) = await RunAsync("run", scenario, "--", "true");
+        var (exit, output, _) = await CliRun.InvokeAsync("run", scenario, "--", "true");
 
         Assert.Equal(ExitCodes.Failed, exit);
         Assert.Contains("FAIL  web.connections.total == 2  (observed 0)", output);
@@ -63,9 +64,9 @@ public sealed class RunWrapperTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task Wrapper_CommandFails_ExitsOneEvenWhenExpectationsHold()
     {
-        var scenario = Write("ok.yaml", "proxies:\n  - name: web\n    listen: 127.0.0.1:0\n    upstream: builtin:http\nexpect:\n  - connections.total == 0\n");
+        var scenario = _scratch.Write("ok.yaml", "proxies:\n  - name: web\n    listen: 127.0.0.1:0\n    upstream: builtin:http\nexpect:\n  - connections.total == 0\n");
 
-        var (exit, output, _) = await RunAsync("run", scenario, "--", "sh", "-c", "exit 3");
+        var (exit, output, _) = await CliRun.InvokeAsync("run", scenario, "--", "sh", "-c", "exit 3");
 
         Assert.Equal(ExitCodes.Failed, exit);
         Assert.Contains("pass  connections.total == 0", output);
@@ -74,7 +75,7 @@ public sealed class RunWrapperTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task Wrapper_CurlRetryAllErrors_RetriesCountedAndCurlSucceeds()
     {
-        var scenario = Write("curl.yaml", """
+        var scenario = _scratch.Write("curl.yaml", """
             proxies:
               - name: web
                 listen: 127.0.0.1:0
@@ -89,7 +90,7 @@ public sealed class RunWrapperTests : IDisposable
               - client.min_retry_interval >= 800ms
             """);
 
-        var (exit, output, error) = await RunAsync("run", scenario, "--",
+        var (exit, output, error) = await CliRun.InvokeAsync("run", scenario, "--",
             "sh", "-c", "curl -sS --retry 2 --retry-all-errors --retry-delay 1 http://$CHAOS_WEB_ADDR/");
 
         Assert.True(exit == ExitCodes.Success, $"exit {exit}\n{output}\n{error}");
@@ -98,7 +99,7 @@ public sealed class RunWrapperTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task Wrapper_ClientsEndingWithFinAndWithRst_EachSideCountedApart()
     {
-        var scenario = Write("ends.yaml", """
+        var scenario = _scratch.Write("ends.yaml", """
             proxies:
               - name: web
                 listen: 127.0.0.1:0
@@ -107,7 +108,7 @@ public sealed class RunWrapperTests : IDisposable
               - client.fins == 1
               - client.resets == 1
             """);
-        var client = Write("ends.py", """
+        var client = _scratch.Write("ends.py", """
             import os, socket, struct
             host, port = os.environ["CHAOS_WEB_ADDR"].rsplit(":", 1)
             polite = socket.create_connection((host, int(port)))
@@ -117,7 +118,7 @@ public sealed class RunWrapperTests : IDisposable
             rude.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); rude.close()
             """);
 
-        var (exit, output, error) = await RunAsync("run", scenario, "--", "python3", client);
+        var (exit, output, error) = await CliRun.InvokeAsync("run", scenario, "--", "python3", client);
 
         Assert.True(exit == ExitCodes.Success, $"exit {exit}\n{output}\n{error}");
     }
@@ -125,7 +126,7 @@ public sealed class RunWrapperTests : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task Wrapper_ServerRepliesAfterClientFin_ServerWritesAfterFinCounted()
     {
-        var server = Write("server.py", """
+        var server = _scratch.Write("server.py", """
             import socket, sys
             listener = socket.create_server(("127.0.0.1", 0))
             print(listener.getsockname()[1], flush=True)
@@ -143,8 +144,8 @@ public sealed class RunWrapperTests : IDisposable
         try
         {
             var port = (await python.StandardOutput.ReadLineAsync())!.Trim();
-            var scenario = Write("half.yaml", $"proxies:\n  - name: web\n    listen: 127.0.0.1:0\n    upstream: 127.0.0.1:{port}\nexpect:\n  - server.writes_after_fin == 1\n  - client.writes_after_fin == 0\n");
-            var client = Write("half.py", """
+            var scenario = _scratch.Write("half.yaml", $"proxies:\n  - name: web\n    listen: 127.0.0.1:0\n    upstream: 127.0.0.1:{port}\nexpect:\n  - server.writes_after_fin == 1\n  - client.writes_after_fin == 0\n");
+            var client = _scratch.Write("half.py", """
                 import os, socket
                 host, port = os.environ["CHAOS_WEB_ADDR"].rsplit(":", 1)
                 s = socket.create_connection((host, int(port)))
@@ -158,7 +159,7 @@ public sealed class RunWrapperTests : IDisposable
                 assert reply == b"reply after your FIN: question", reply
                 """);
 
-            var (exit, output, error) = await RunAsync("run", scenario, "--", "python3", client);
+            var (exit, output, error) = await CliRun.InvokeAsync("run", scenario, "--", "python3", client);
 
             Assert.True(exit == ExitCodes.Success, $"exit {exit}\n{output}\n{error}");
         }
@@ -171,9 +172,9 @@ public sealed class RunWrapperTests : IDisposable
     [Fact(Timeout = 30_000)]
     public async Task Wrapper_CommandNotFound_OneLineAndExitOne()
     {
-        var scenario = Write("nf.yaml", "proxies:\n  - name: web\n    listen: 127.0.0.1:0\n    upstream: builtin:http\n");
+        var scenario = _scratch.Write("nf.yaml", "proxies:\n  - name: web\n    listen: 127.0.0.1:0\n    upstream: builtin:http\n");
 
-        var (exit, _, error) = await RunAsync("run", scenario, "--", "no-such-program-here");
+        var (exit, _, error) = await CliRun.InvokeAsync("run", scenario, "--", "no-such-program-here");
 
         Assert.Equal(ExitCodes.Failed, exit);
         Assert.Contains("error: cannot run 'no-such-program-here'", error);
@@ -184,20 +185,5 @@ public sealed class RunWrapperTests : IDisposable
     public void AddressVariable_ProxyNameWithDashes_BecomesAnEnvironmentName() =>
         Assert.Equal("CHAOS_MY_DB_1_ADDR", RunExecution.AddressVariable("my-db.1"));
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await ChaosCommand.InvokeAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _scratch.Dispose();
 }
