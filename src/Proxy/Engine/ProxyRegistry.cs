@@ -81,6 +81,28 @@ public sealed class ProxyRegistry : IAsyncDisposable
         return (IReadOnlyList<string>)problems;
     });
 
+    /// <summary>
+    /// Changes a proxy in place (listen, upstream, enabled, toxics) without dropping its live connections, as
+    /// Toxiproxy's proxy update does. Throws <see cref="RegistryException"/> for an unknown proxy and
+    /// <see cref="ProxyStartException"/> when a new listen address cannot be bound (the proxy stays as it was).
+    /// </summary>
+    public Task<RunningProxy> UpdateProxyAsync(ProxySpec spec) => UnderControlAsync(async () =>
+    {
+        var running = Get(spec.Name);
+        await UpdateAsync(running, spec);
+        return running;
+    });
+
+    /// <summary>Toxiproxy's reset: every proxy enabled again and every toxic removed.</summary>
+    public Task ResetAsync() => UnderControlAsync(async () =>
+    {
+        foreach (var running in _proxies.Values)
+        {
+            await UpdateAsync(running, running.Spec with { Enabled = true, Toxics = [] });
+        }
+        return true;
+    });
+
     /// <summary>Adds a toxic to a proxy; live connections meet it at their next hook.</summary>
     public Task AddToxicAsync(string proxy, ToxicSpec toxic) => ChangeToxicsAsync(proxy, toxics =>
         toxics.Any(t => t.Name == toxic.Name)
