@@ -12,6 +12,7 @@ internal static class ChaosCommand
         CatalogueCommands.CreateToxics(),
         CatalogueCommands.CreateSchema(),
         ReportCommand.Create(),
+        Remote.CliCommand.Create(),
     };
 
     public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
