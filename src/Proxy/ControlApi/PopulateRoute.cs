@@ -71,6 +71,9 @@ internal sealed class PopulateRoute(ControlApiState state)
         {
             return existing;
         }
+        var old = (existing.ListenEndPoint ?? existing.LastBound) is { } bound
+            ? existing.Spec with { Enabled = false, Listen = new HostPort(bound.Address.ToString(), bound.Port) }
+            : existing.Spec with { Enabled = false };
         await state.Registry.StopAsync(spec.Name);
         try
         {
@@ -79,7 +82,7 @@ internal sealed class PopulateRoute(ControlApiState state)
         catch (ProxyStartException)
         {
             // Toxiproxy stops the old proxy before starting its replacement, and keeps it (stopped) when that fails.
-            await state.Registry.StartAsync(existing.Spec with { Enabled = false });
+            await state.Registry.StartAsync(old);
             throw;
         }
     }

@@ -82,7 +82,7 @@ internal sealed class ProxyRoutes(ControlApiState state)
     public static Task VersionAsync(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json;charset=utf-8";
+        context.Response.Headers.ContentType = "application/json;charset=utf-8";
         var body = "{\"version\": \"2.12.0\"}\n"u8.ToArray();
         context.Response.ContentLength = body.Length;
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();

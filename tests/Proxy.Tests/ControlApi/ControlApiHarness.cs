@@ -51,8 +51,10 @@ internal sealed class ControlApiHarness : IAsyncDisposable
         }
         configure?.Invoke(request);
         using var response = await Client.SendAsync(request);
+        // Raw, before reading the body parses (and re-formats) it.
+        var contentType = response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : null;
         var text = await response.Content.ReadAsStringAsync();
-        return new Reply(response.StatusCode, text, response.Headers, response.Content.Headers);
+        return new Reply(response.StatusCode, text, response.Headers, contentType);
     }
 
     public Task<Reply> GetAsync(string path) => SendAsync("GET", path);
@@ -84,9 +86,8 @@ internal sealed class ControlApiHarness : IAsyncDisposable
 }
 
 /// <summary>One response: status, body text and headers.</summary>
-internal sealed record Reply(HttpStatusCode Status, string Body, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders)
+internal sealed record Reply(HttpStatusCode Status, string Body, HttpResponseHeaders Headers, string? ContentType)
 {
-    public string? ContentType => ContentHeaders.TryGetValues("Content-Type", out var values) ? string.Join(",", values) : null;
 
     public string? RequestId => Headers.TryGetValues("X-Toxiproxy-Request-Id", out var values) ? values.Single() : null;
 
