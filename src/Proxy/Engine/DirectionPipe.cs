@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Chaos.Proxy.Observation;
 using Chaos.Proxy.Toxics;
+using Chaos.Scenarios;
 
 namespace Chaos.Proxy.Engine;
 
@@ -29,7 +30,7 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
     /// <summary>Chunks in flight per direction: with 128 KiB buffers, at most 4 MiB held by a delay.</summary>
     private const int QueuedChunks = 32;
 
-    private readonly Dictionary<long, IDataStage> _stages = [];
+    private readonly Dictionary<long, (ToxicSpec Spec, IDataStage Stage)> _stages = [];
     private Channel<Chunk>? _queue;
     private Task _sender = Task.CompletedTask;
 
@@ -172,19 +173,27 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
         return outcome == HoldOutcome.Released;
     }
 
+    /// <summary>
+    /// This connection's state for a data toxic. An update that changes what the toxic does (its attributes)
+    /// starts a fresh stage, so open connections follow it; the toxic's identity, and so its roll, stays.
+    /// </summary>
     private IDataStage StageFor(ActiveToxic toxic)
     {
-        if (!_stages.TryGetValue(toxic.Id, out var stage))
+        if (_stages.TryGetValue(toxic.Id, out var known) && SameBehaviour(known.Spec, toxic.Spec))
         {
-            stage = toxic.Behaviour is IDataToxic data
-                ? data.CreateStage(connection.Selection.RandomFor(toxic, direction))
-                : throw new InvalidOperationException($"{toxic.Name} is not a data toxic");
-            _stages[toxic.Id] = stage;
-            connection.Publish(new ToxicActed(DateTimeOffset.UtcNow, connection.ProxyName, connection.Id, toxic.Name, toxic.Spec.Type,
-                toxic.Point, direction, $"shapes data {toxic.Spec.Attributes}"));
+            return known.Stage;
         }
+        var stage = toxic.Behaviour is IDataToxic data
+            ? data.CreateStage(connection.Selection.RandomFor(toxic, direction))
+            : throw new InvalidOperationException($"{toxic.Name} is not a data toxic");
+        _stages[toxic.Id] = (toxic.Spec, stage);
+        connection.Publish(new ToxicActed(DateTimeOffset.UtcNow, connection.ProxyName, connection.Id, toxic.Name, toxic.Spec.Type,
+            toxic.Point, direction, $"shapes data {toxic.Spec.Attributes}"));
         return stage;
     }
+
+    private static bool SameBehaviour(ToxicSpec known, ToxicSpec now) =>
+        ReferenceEquals(known, now) || (known.Type == now.Type && known.Attributes.SequenceEqual(now.Attributes));
 
     /// <summary>A received chunk (or, with no buffer, the FIN from <see cref="FinFrom"/>) and when it arrived.</summary>
     private readonly record struct Chunk(byte[]? Buffer, int Count, long ReceivedAt, Side FinFrom);

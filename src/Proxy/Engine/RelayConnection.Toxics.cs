@@ -121,10 +121,12 @@ internal sealed partial class RelayConnection
     /// </summary>
     internal async Task<HoldOutcome> HoldUntilAsync(long deadline, Func<ToxicSnapshot, bool> stillHeld)
     {
+        var forever = deadline == long.MaxValue;
         while (true)
         {
-            var remaining = deadline == long.MaxValue ? Timeout.InfiniteTimeSpan : Time.GetElapsedTime(Time.GetTimestamp(), deadline);
-            if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
+            // Compared with the clock itself, never with a TimeSpan sentinel: Timeout.InfiniteTimeSpan is -1 ms,
+            // and a deadline that passed exactly 1 ms ago once turned into a wait without end.
+            if (!forever && Time.GetTimestamp() >= deadline)
             {
                 return HoldOutcome.Elapsed;
             }
@@ -140,8 +142,7 @@ internal sealed partial class RelayConnection
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(snapshot.Replaced, _ending.Token);
             try
             {
-                await Task.Delay(remaining, Time, wake.Token);
-                return HoldOutcome.Elapsed;
+                await WaitUntilAsync(forever ? null : deadline, wake.Token);
             }
             catch (OperationCanceledException) when (!_ending.IsCancellationRequested)
             {
@@ -153,6 +154,14 @@ internal sealed partial class RelayConnection
             }
         }
     }
+
+    /// <summary>The precise timer for real time; the injected provider's own timers for any other (fake time in tests).</summary>
+    private Task WaitUntilAsync(long? deadline, CancellationToken wake) => deadline switch
+    {
+        null => Task.Delay(Timeout.InfiniteTimeSpan, wake),
+        { } due when Time == TimeProvider.System => PreciseTimer.Shared.WaitUntilAsync(due, wake),
+        { } due => Task.Delay(Time.GetElapsedTime(Time.GetTimestamp(), due), Time, wake),
+    };
 
     /// <summary>End with FIN (then read and drop until the peers close) or RST, on both sides.</summary>
     internal void EndBoth(DecisionKind kind)

@@ -190,6 +190,24 @@ public sealed class DataToxicTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"released data took {clock.Elapsed}");
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Latency_UpdatedWhileConnectionOpen_OpenConnectionFollowsTheNewValue()
+    {
+        using var server = Peers.Listen();
+        await using var proxies = await TestProxies.InFrontOfAsync(server, "{name: slow, type: latency, attributes: {latency: 1500}}");
+        using var client = await Peers.ConnectAsync(proxies["web"]);
+        using var accepted = await server.AcceptAsync();
+        await Peers.SendAllAsync(accepted, "a"u8.ToArray());
+        await ReceiveExactlyAsync(client, 1);
+
+        await proxies.Runtime.Registry.UpdateToxicAsync("web", TestProxies.Toxic("{name: slow, type: latency, attributes: {latency: 10}}"));
+        var clock = Stopwatch.StartNew();
+        await Peers.SendAllAsync(accepted, "b"u8.ToArray());
+        await ReceiveExactlyAsync(client, 1);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(1000), $"the open connection still took {clock.Elapsed}");
+    }
+
     internal static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int length)
     {
         var buffer = new byte[length];
