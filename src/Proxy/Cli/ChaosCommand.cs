@@ -12,6 +12,7 @@ internal static class ChaosCommand
         CatalogueCommands.CreateToxics(),
         CatalogueCommands.CreateSchema(),
         ReportCommand.Create(),
+        ServeCommand.Create(),
         Remote.CliCommand.Create(),
     };
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Chaos.Scenarios;
 using Serilog.Events;
 
 namespace Chaos.Proxy.Cli;
@@ -61,6 +62,26 @@ internal static class RunCommand
         Description = "At the end, draw every connection as a ladder diagram (client | chaos | server) with faults and kernel TCP states.",
     };
 
+    private static readonly Option<string?> ApiOption = new("--api")
+    {
+        Description = "Serve the Toxiproxy-compatible API during the run (default address 127.0.0.1:8474 when given without one).",
+        HelpName = "host:port",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private static readonly Option<string?> ApiTokenOption = new("--api-token")
+    {
+        Description = "Require 'Authorization: Bearer <token>' on every API request.",
+    };
+
+    private static readonly Option<bool> InsecureApiOption = new("--insecure-public-api")
+    {
+        Description = "Allow a non-loopback --api address without a token.",
+    };
+
+    private static HostPort? ApiAddress(string? text) =>
+        HostPort.TryParse(text ?? "127.0.0.1:8474", out var address) ? address : null;
+
     public static Command Create()
     {
         var command = new Command("run", "Start the proxies of a scenario and relay until Ctrl+C, SIGTERM, the scenario's duration, or the wrapped command's exit; then report how each side reacted and check the expectations.")
@@ -73,7 +94,25 @@ internal static class RunCommand
             ReportOption,
             JUnitOption,
             DiagramOption,
+            ApiOption,
+            ApiTokenOption,
+            InsecureApiOption,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(ApiOption) is null)
+            {
+                return;
+            }
+            if (ApiAddress(result.GetValue(ApiOption)) is not { } address)
+            {
+                result.AddError($"--api takes host:port, e.g. 127.0.0.1:8474, not '{result.GetValue(ApiOption)}'");
+            }
+            else if (ApiHosting.Refusal(address.Host, result.GetValue(ApiTokenOption), result.GetValue(InsecureApiOption)) is { } refusal)
+            {
+                result.AddError(refusal);
+            }
+        });
         command.SetAction((parsed, cancellation) => new RunExecution(
             new RunArguments(
                 parsed.GetRequiredValue(ScenarioArgument),
@@ -83,7 +122,10 @@ internal static class RunCommand
                 parsed.GetValue(WatchOption),
                 parsed.GetValue(ReportOption),
                 parsed.GetValue(JUnitOption),
-                parsed.GetValue(DiagramOption)),
+                parsed.GetValue(DiagramOption),
+                parsed.GetResult(ApiOption) is null ? null : ApiAddress(parsed.GetValue(ApiOption)),
+                parsed.GetValue(ApiTokenOption),
+                parsed.GetValue(InsecureApiOption)),
             parsed.InvocationConfiguration.Output,
             parsed.InvocationConfiguration.Error).ExecuteAsync(cancellation));
         return command;
@@ -93,4 +135,4 @@ internal static class RunCommand
 /// <summary>The parsed arguments of <c>chaos run</c>.</summary>
 internal sealed record RunArguments(
     FileInfo Scenario, IReadOnlyList<string> Command, string? EventsFile, LogEventLevel LogLevel, bool Watch,
-    string? ReportFile, string? JUnitFile, bool Diagram);
+    string? ReportFile, string? JUnitFile, bool Diagram, HostPort? Api, string? ApiToken, bool InsecurePublicApi);

@@ -40,6 +40,17 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
             await error.WriteLineAsync($"seed {runtime.Seed} (put 'seed: {runtime.Seed}' in the scenario to repeat this run's toxicity rolls, jitter and slices)");
             await using (runtime)
             {
+                await using var api = arguments.Api is { } address
+                    ? await ApiHosting.StartAsync(runtime.Registry, address.Host, address.Port, arguments.ApiToken, arguments.InsecurePublicApi, error, cancellation)
+                    : null;
+                if (arguments.Api is not null && api is null)
+                {
+                    return ExitCodes.RuntimeFailure;
+                }
+                if (api is not null)
+                {
+                    await error.WriteLineAsync($"API listening on {api.Uri}");
+                }
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
                 var watching = arguments.Watch
                     ? new ScenarioWatcher(arguments.Scenario.FullName, runtime.Registry, runtime.Bus).RunAsync(stop.Token)
@@ -79,7 +90,7 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
         }
         if (arguments.Command.Count == 0)
         {
-            await WaitAsync(end.Token);
+            await Signals.WaitAsync(end.Token);
             return null;
         }
 
@@ -137,18 +148,6 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
         if (arguments.JUnitFile is { } junitFile)
         {
             await File.WriteAllTextAsync(junitFile, ReportWriters.JUnit(scenario.Name ?? Path.GetFileNameWithoutExtension(arguments.Scenario.Name), results, duration));
-        }
-    }
-
-    private static async Task WaitAsync(CancellationToken end)
-    {
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, end);
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl+C, SIGTERM or the scenario's duration: the normal ways a run ends.
         }
     }
 }

@@ -1,0 +1,37 @@
+using System.Net;
+using Chaos.Proxy.ControlApi;
+using Chaos.Proxy.Engine;
+
+namespace Chaos.Proxy.Cli;
+
+/// <summary>Starts the control API for <c>chaos serve</c> and <c>chaos run --api</c>, with the rule that keeps it off the network by accident.</summary>
+internal static class ApiHosting
+{
+    /// <summary>A reason the API may not start on <paramref name="host"/>, or null: beyond loopback it needs a token or an explicit opt-out.</summary>
+    public static string? Refusal(string host, string? token, bool insecure) =>
+        IsLoopback(host) || token is not null || insecure
+            ? null
+            : $"the API would listen on '{host}', beyond this machine, without a token: add --api-token <secret> (clients send 'Authorization: Bearer <secret>') or --insecure-public-api";
+
+    /// <summary>Starts the API, or writes one line and returns null when its address cannot be bound.</summary>
+    public static async Task<ControlApiServer?> StartAsync(
+        ProxyRegistry registry, string host, int port, string? token, bool insecure, TextWriter error, CancellationToken cancellation)
+    {
+        if (insecure && token is null && !IsLoopback(host))
+        {
+            await error.WriteLineAsync($"warning: the API on '{host}' accepts changes from anyone who can reach it (--insecure-public-api)");
+        }
+        try
+        {
+            return await ControlApiServer.StartAsync(registry, new ControlApiOptions(host, port, token), cancellation);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            await error.WriteLineAsync($"error: the API cannot listen on {host}:{port}: {(ex.InnerException ?? ex).Message}");
+            return null;
+        }
+    }
+
+    private static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+}
