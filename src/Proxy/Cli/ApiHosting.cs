@@ -13,9 +13,9 @@ internal static class ApiHosting
             ? null
             : $"the API would listen on '{host}', beyond this machine, without a token: add --api-token <secret> (clients send 'Authorization: Bearer <secret>') or --insecure-public-api";
 
-    /// <summary>Starts the API, or writes one line and returns null when its address cannot be bound.</summary>
+    /// <summary>Starts the API (Toxiproxy's routes and our <c>/chaos/</c> ones) over the run, or writes one line and returns null when its address cannot be bound.</summary>
     public static async Task<ControlApiServer?> StartAsync(
-        ProxyRegistry registry, string host, int port, string? token, bool insecure, TextWriter error, CancellationToken cancellation)
+        ChaosRuntime runtime, string host, int port, string? token, bool insecure, TextWriter error, CancellationToken cancellation)
     {
         if (insecure && token is null && !IsLoopback(host))
         {
@@ -23,7 +23,7 @@ internal static class ApiHosting
         }
         try
         {
-            return await ControlApiServer.StartAsync(registry, new ControlApiOptions(host, port, token), cancellation);
+            return await ControlApiServer.StartAsync(runtime, new ControlApiOptions(host, port, token), cancellation);
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
         {

@@ -22,7 +22,7 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
             return ExitCodes.InvalidInput;
         }
 
-        var recorder = new RunRecorder();
+        IReadOnlyList<ChaosEvent> events;
         var started = Stopwatch.GetTimestamp();
         int? commandExit;
         await using (var logger = Observation.EventLogging.Create(arguments.LogLevel, arguments.EventsFile))
@@ -30,7 +30,7 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
             ChaosRuntime runtime;
             try
             {
-                runtime = await ChaosRuntime.StartAsync(scenario, [new SerilogEventWriter(logger), recorder], new RelayOptions(), TimeProvider.System);
+                runtime = await ChaosRuntime.StartAsync(scenario, [new SerilogEventWriter(logger)], new RelayOptions(), TimeProvider.System);
             }
             catch (ProxyStartException ex)
             {
@@ -41,7 +41,7 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
             await using (runtime)
             {
                 await using var api = arguments.Api is { } address
-                    ? await ApiHosting.StartAsync(runtime.Registry, address.Host, address.Port, arguments.ApiToken, arguments.InsecurePublicApi, error, cancellation)
+                    ? await ApiHosting.StartAsync(runtime, address.Host, address.Port, arguments.ApiToken, arguments.InsecurePublicApi, error, cancellation)
                     : null;
                 if (arguments.Api is not null && api is null)
                 {
@@ -59,13 +59,14 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
                 await stop.CancelAsync();
                 await watching;
             }
+            events = runtime.Observers.History.Snapshot(); // the runtime keeps every event (the API's report reads it too); all delivered now
         }
 
-        var report = ReactionAnalyser.Analyse(recorder.Events);
+        var report = ReactionAnalyser.Analyse(events);
         var results = ExpectationResult.Evaluate(scenario.Expectations, report);
         if (arguments.Diagram)
         {
-            await output.WriteAsync(ReportCommand.Ladders(recorder.Events, ascii: false));
+            await output.WriteAsync(ReportCommand.Ladders(events, ascii: false));
         }
         await output.WriteAsync(ReportWriters.Summary(report, results));
         try

@@ -91,7 +91,7 @@ internal static class ServeCommand
         }
         await using (runtime)
         {
-            await using var api = await ApiHosting.StartAsync(runtime.Registry, parsed.GetValue(HostOption)!, parsed.GetValue(PortOption),
+            await using var api = await ApiHosting.StartAsync(runtime, parsed.GetValue(HostOption)!, parsed.GetValue(PortOption),
                 parsed.GetValue(TokenOption), parsed.GetValue(InsecureOption), error, cancellation);
             if (api is null)
             {

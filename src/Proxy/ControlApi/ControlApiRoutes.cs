@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Chaos.Proxy.ControlApi.Extensions;
 using Chaos.Proxy.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +20,8 @@ internal static class ControlApiRoutes
     private static readonly string[] Delete = ["DELETE"];
     private static readonly string[] Update = ["PATCH", "POST"]; // POST is Toxiproxy's deprecated spelling; its Go client still uses it
 
-    public static void Map(WebApplication app, ControlApiState state)
+    /// <summary>Toxiproxy's routes, and Chaos's own under <c>/chaos/</c> when <paramref name="extensions"/> is given.</summary>
+    public static void Map(WebApplication app, ControlApiState state, ChaosExtensions? extensions = null)
     {
         var proxies = new ProxyRoutes(state);
         var toxics = new ToxicRoutes(state);
@@ -39,6 +41,10 @@ internal static class ControlApiRoutes
         api.MapMethods("/proxies/{proxy}/toxics/{toxic}", Get, Guard(toxics.GetAsync));
         api.MapMethods("/proxies/{proxy}/toxics/{toxic}", Update, Guard(toxics.UpdateAsync));
         api.MapMethods("/proxies/{proxy}/toxics/{toxic}", Delete, Guard(toxics.DeleteAsync));
+        if (extensions is not null)
+        {
+            ChaosRoutes.Map(api, state, extensions, Guard);
+        }
 
         var token = state.Options.BearerToken is { Length: > 0 } text ? Encoding.UTF8.GetBytes("Bearer " + text) : null;
         app.Use((context, next) => WrapAsync(context, next, token));
@@ -70,7 +76,7 @@ internal static class ControlApiRoutes
     }
 
     /// <summary>Maps what a handler throws to Toxiproxy's error body; anything unexpected is a 500 with its message, as Toxiproxy does.</summary>
-    private static RequestDelegate Guard(Func<HttpContext, Task> handler) => async context =>
+    internal static RequestDelegate Guard(Func<HttpContext, Task> handler) => async context =>
     {
         try
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using Chaos.Proxy.ControlApi.Extensions;
 using Chaos.Proxy.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -34,7 +35,16 @@ internal sealed class ControlApiServer : IAsyncDisposable
     public Uri Uri { get; }
 
     /// <summary>Binds and starts serving. Throws <see cref="IOException"/> when the address cannot be bound.</summary>
-    public static async Task<ControlApiServer> StartAsync(ProxyRegistry registry, ControlApiOptions options, CancellationToken cancellationToken)
+    public static Task<ControlApiServer> StartAsync(ProxyRegistry registry, ControlApiOptions options, CancellationToken cancellationToken) =>
+        StartAsync(registry, options, extensions: null, cancellationToken);
+
+    /// <summary>Serves the run's registry with Chaos's <c>/chaos/</c> endpoints (events, report, scenario, metrics, version) as well.</summary>
+    public static Task<ControlApiServer> StartAsync(ChaosRuntime runtime, ControlApiOptions options, CancellationToken cancellationToken) =>
+        StartAsync(runtime.Registry, options, new ChaosExtensions(runtime), cancellationToken);
+
+    /// <summary>Binds and starts serving; <paramref name="extensions"/> adds the <c>/chaos/</c> endpoints. Throws <see cref="IOException"/> when the address cannot be bound.</summary>
+    public static async Task<ControlApiServer> StartAsync(
+        ProxyRegistry registry, ControlApiOptions options, ChaosExtensions? extensions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
@@ -50,7 +60,7 @@ internal sealed class ControlApiServer : IAsyncDisposable
         });
         var app = builder.Build();
         var state = new ControlApiState(registry, options);
-        ControlApiRoutes.Map(app, state);
+        ControlApiRoutes.Map(app, state, extensions);
         try
         {
             await app.StartAsync(cancellationToken);

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Collections.Immutable;
+using Chaos.Proxy.ControlApi.Extensions;
 using Chaos.Proxy.Observation;
 using Chaos.Scenarios;
 
@@ -10,11 +12,13 @@ internal sealed class ChaosRuntime : IAsyncDisposable
     private readonly CancellationTokenSource _ending = new();
     private Task _timeline = Task.CompletedTask;
 
-    private ChaosRuntime(EventBus bus, ProxyRegistry registry, long seed)
+    private ChaosRuntime(EventBus bus, ProxyRegistry registry, long seed, RuntimeObservers observers, ImmutableArray<Expectation> expectations)
     {
         Bus = bus;
         Registry = registry;
         Seed = seed;
+        Observers = observers;
+        Expectations = expectations;
     }
 
     public EventBus Bus { get; }
@@ -24,13 +28,20 @@ internal sealed class ChaosRuntime : IAsyncDisposable
     /// <summary>The seed of this run: the scenario's, or a fresh one (printed, so the run can be repeated).</summary>
     public long Seed { get; }
 
+    /// <summary>Every event so far, the live stream and toxic counts, for the <c>/chaos/</c> API endpoints and the run's report.</summary>
+    internal RuntimeObservers Observers { get; }
+
+    /// <summary>The scenario's <c>expect:</c> list, as it was at start.</summary>
+    public ImmutableArray<Expectation> Expectations { get; }
+
     /// <summary>Starts every proxy of the scenario, then its timeline; if a proxy cannot start, the ones already started are stopped again.</summary>
     public static async Task<ChaosRuntime> StartAsync(
         Scenario scenario, IReadOnlyList<IEventSubscriber> subscribers, RelayOptions options, TimeProvider time)
     {
         var seed = scenario.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
-        var bus = new EventBus(subscribers, time);
-        var runtime = new ChaosRuntime(bus, new ProxyRegistry(bus, options, seed), seed);
+        var observers = new RuntimeObservers();
+        var bus = new EventBus([.. subscribers, .. observers.Subscribers], time);
+        var runtime = new ChaosRuntime(bus, new ProxyRegistry(bus, options, seed), seed, observers, scenario.Expectations);
         try
         {
             foreach (var proxy in scenario.Proxies)
@@ -54,6 +65,7 @@ internal sealed class ChaosRuntime : IAsyncDisposable
         await _timeline;
         await Registry.DisposeAsync();
         await Bus.DisposeAsync();
+        Observers.Live.Complete();
         _ending.Dispose();
     }
 }

@@ -15,6 +15,9 @@ internal sealed class ProxyListener : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, RelayConnection> _live = new();
     private readonly ListenFaultController _faults;
+    private readonly Lock _bytesGate = new();
+    private long _closedUpstream;
+    private long _closedDownstream;
     private Socket? _socket;
     private CancellationTokenSource? _acceptStop;
     private Task _acceptLoop = Task.CompletedTask;
@@ -34,6 +37,24 @@ internal sealed class ProxyListener : IAsyncDisposable
     public IPEndPoint LocalEndPoint { get; }
 
     public int Live => _live.Count;
+
+    /// <summary>
+    /// Bytes relayed by this listener's connections, closed ones and the live counters of open ones. Never goes
+    /// down: a closing connection's bytes move from the live sum to the closed totals under the same lock.
+    /// </summary>
+    public (long Upstream, long Downstream) BytesRelayed()
+    {
+        lock (_bytesGate)
+        {
+            var (upstream, downstream) = (_closedUpstream, _closedDownstream);
+            foreach (var connection in _live.Values)
+            {
+                upstream += connection.BytesUpstream;
+                downstream += connection.BytesDownstream;
+            }
+            return (upstream, downstream);
+        }
+    }
 
     internal ProxyContext Proxy => _proxy;
 
@@ -184,7 +205,12 @@ internal sealed class ProxyListener : IAsyncDisposable
         }
         finally
         {
-            _live.TryRemove(connection.Id, out _);
+            lock (_bytesGate)
+            {
+                _closedUpstream += connection.BytesUpstream;
+                _closedDownstream += connection.BytesDownstream;
+                _live.TryRemove(connection.Id, out _);
+            }
         }
     }
 

@@ -12,6 +12,9 @@ namespace Chaos.Proxy.Engine;
 public sealed class RunningProxy : IAsyncDisposable
 {
     private readonly List<ProxyListener> _retiredListeners = [];
+    private readonly Lock _listenersGate = new(); // guards Listener and _retiredListeners against readers on other threads (metrics)
+    private long _closedListenersUpstream;
+    private long _closedListenersDownstream;
     private readonly List<BuiltinServer> _retiredBuiltins = [];
 
     internal RunningProxy(ProxySpec spec, ProxyContext context, ProxyListener? listener, BuiltinServer? builtin)
@@ -34,7 +37,26 @@ public sealed class RunningProxy : IAsyncDisposable
     public long ConnectionsAccepted => Context.Counter.Accepted;
 
     /// <summary>Connections open now.</summary>
-    public int ConnectionsOpen => (Listener?.Live ?? 0) + _retiredListeners.Sum(listener => listener.Live);
+    public int ConnectionsOpen => Listeners().Sum(listener => listener.Live);
+
+    /// <summary>
+    /// Bytes relayed since the proxy started, across every listener it had: closed connections plus the live
+    /// counters of open ones, so the totals move while a connection is open. They never go down.
+    /// </summary>
+    public (long Upstream, long Downstream) BytesRelayed()
+    {
+        lock (_listenersGate)
+        {
+            var (upstream, downstream) = (_closedListenersUpstream, _closedListenersDownstream);
+            foreach (var listener in ListenersUnlocked())
+            {
+                var (up, down) = listener.BytesRelayed();
+                upstream += up;
+                downstream += down;
+            }
+            return (upstream, downstream);
+        }
+    }
 
     internal ProxyContext Context { get; private set; }
 
@@ -48,16 +70,23 @@ public sealed class RunningProxy : IAsyncDisposable
     /// <summary>Takes on a new spec; a listener or builtin that was replaced stops accepting but keeps its connections.</summary>
     internal async Task ReplaceAsync(ProxySpec spec, ProxyContext context, ProxyListener? listener, BuiltinServer? builtin)
     {
-        if (Listener is { } oldListener && oldListener != listener)
+        var oldListener = Listener is { } current && current != listener ? current : null;
+        if (oldListener is not null)
         {
             await oldListener.StopAcceptingAsync();
-            _retiredListeners.Add(oldListener);
         }
         if (Builtin is { } oldBuiltin && oldBuiltin != builtin)
         {
             _retiredBuiltins.Add(oldBuiltin);
         }
-        (Spec, Context, Listener, Builtin) = (spec, context, listener, builtin);
+        lock (_listenersGate)
+        {
+            if (oldListener is not null)
+            {
+                _retiredListeners.Add(oldListener);
+            }
+            (Spec, Context, Listener, Builtin) = (spec, context, listener, builtin);
+        }
         LastBound = listener?.LocalEndPoint ?? LastBound;
     }
 
@@ -68,15 +97,35 @@ public sealed class RunningProxy : IAsyncDisposable
     {
         if (Listener is { } listener)
         {
-            Listener = null;
+            lock (_listenersGate)
+            {
+                Listener = null;
+                _retiredListeners.Add(listener); // still counted while its connections drain
+            }
             await listener.DisposeAsync();
+            var (upstream, downstream) = listener.BytesRelayed(); // final: every connection has ended
+            lock (_listenersGate)
+            {
+                _retiredListeners.Remove(listener);
+                _closedListenersUpstream += upstream;
+                _closedListenersDownstream += downstream;
+            }
         }
     }
 
+    private ProxyListener[] Listeners()
+    {
+        lock (_listenersGate)
+        {
+            return [.. ListenersUnlocked()];
+        }
+    }
+
+    private List<ProxyListener> ListenersUnlocked() => Listener is null ? _retiredListeners : [Listener, .. _retiredListeners];
+
     public async ValueTask DisposeAsync()
     {
-        IEnumerable<ProxyListener> listeners = Listener is null ? _retiredListeners : [Listener, .. _retiredListeners];
-        await Task.WhenAll(listeners.Select(listener => listener.DisposeAsync().AsTask()));
+        await Task.WhenAll(Listeners().Select(listener => listener.DisposeAsync().AsTask()));
         IEnumerable<BuiltinServer> builtins = Builtin is null ? _retiredBuiltins : [Builtin, .. _retiredBuiltins];
         await Task.WhenAll(builtins.Select(builtin => builtin.DisposeAsync().AsTask()));
     }
