@@ -3,7 +3,7 @@ using Chaos.Proxy.Observation;
 namespace Chaos.Proxy.ControlApi.Extensions;
 
 /// <summary>
-/// Keeps every event of the run, like <see cref="Observation.Reactions.RunRecorder"/>, but may be read while the
+/// Keeps every event of the run for the end-of-run analysis and /chaos/report; it may be read while the
 /// run goes on (the report endpoint reads it on a request thread while the bus keeps adding).
 /// </summary>
 internal sealed class EventHistory : IEventSubscriber
