@@ -16,6 +16,10 @@ internal static class RequestBody
         return Parse(bytes);
     }
 
+    /// <summary>The body as UTF-8 text, capped like every body (413 beyond <paramref name="maxBytes"/>).</summary>
+    public static async Task<string> ReadTextAsync(HttpRequest request, int maxBytes) =>
+        Encoding.UTF8.GetString(await ReadCappedAsync(request, maxBytes));
+
     internal static JsonElement Parse(byte[] bytes)
     {
         var content = bytes.AsSpan().Trim(" \t\r\n"u8);

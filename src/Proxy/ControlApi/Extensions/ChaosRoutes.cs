@@ -119,7 +119,7 @@ internal sealed class ChaosRoutes(ControlApiState state, ChaosExtensions extensi
     /// </summary>
     public async Task ApplyScenarioAsync(HttpContext context)
     {
-        var text = await ReadTextAsync(context.Request, state.Options.MaxBodyBytes);
+        var text = await RequestBody.ReadTextAsync(context.Request, state.Options.MaxBodyBytes);
         var loaded = ScenarioLoader.LoadText(text, "request body");
         if (!loaded.IsValid)
         {
@@ -161,26 +161,4 @@ internal sealed class ChaosRoutes(ControlApiState state, ChaosExtensions extensi
         typeof(ChaosRoutes).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(ChaosRoutes).Assembly.GetName().Version?.ToString()
         ?? "unknown";
-
-    private static async Task<string> ReadTextAsync(HttpRequest request, int maxBytes)
-    {
-        if (request.ContentLength > maxBytes)
-        {
-            throw TooLarge(maxBytes);
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw TooLarge(maxBytes);
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    private static ApiException TooLarge(int maxBytes) => new(StatusCodes.Status413PayloadTooLarge, $"request body too large (over {maxBytes} bytes)");
 }
