@@ -44,6 +44,9 @@ internal static class ServeCommand
         Description = "Allow a non-loopback --host without a token (anyone who reaches it can change the proxies).",
     };
 
+    /// <summary>A server may run for days: its report keeps the latest 200,000 events (tens of MB), not all.</summary>
+    private static readonly RelayOptions ServeOptions = new() { EventHistoryLimit = 200_000 };
+
     public static Command Create()
     {
         var command = new Command("serve", "Serve the Toxiproxy-compatible HTTP API (and our extensions under /chaos/) until Ctrl+C or SIGTERM.")
@@ -82,7 +85,7 @@ internal static class ServeCommand
         ChaosRuntime runtime;
         try
         {
-            runtime = await ChaosRuntime.StartAsync(scenario, [new SerilogEventWriter(logger)], new RelayOptions(), TimeProvider.System);
+            runtime = await ChaosRuntime.StartAsync(scenario, [new SerilogEventWriter(logger)], ServeOptions, TimeProvider.System);
         }
         catch (ProxyStartException ex)
         {

@@ -39,7 +39,7 @@ internal sealed class ChaosRuntime : IAsyncDisposable
         Scenario scenario, IReadOnlyList<IEventSubscriber> subscribers, RelayOptions options, TimeProvider time)
     {
         var seed = scenario.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
-        var observers = new RuntimeObservers();
+        var observers = new RuntimeObservers(options.EventHistoryLimit);
         var bus = new EventBus([.. subscribers, .. observers.Subscribers], time);
         var runtime = new ChaosRuntime(bus, new ProxyRegistry(bus, options, seed), seed, observers, scenario.Expectations);
         try

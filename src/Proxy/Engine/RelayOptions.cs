@@ -9,6 +9,12 @@ public sealed record RelayOptions
     /// <summary>On stop, how long open connections get after their FIN to finish before they are closed hard.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How many of the latest events the run keeps for its reaction report; null keeps all (a run that ends).
+    /// A long-lived server sets a limit so memory stays bounded; its report then covers the latest events.
+    /// </summary>
+    public int? EventHistoryLimit { get; init; }
+
     /// <summary>Bytes per receive; large buffers cut syscalls on bulk transfers (reference/linux-tcp-facts.md §4).</summary>
     public int BufferSize { get; init; } = 128 * 1024;
 }

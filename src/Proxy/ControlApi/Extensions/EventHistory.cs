@@ -3,13 +3,15 @@ using Chaos.Proxy.Observation;
 namespace Chaos.Proxy.ControlApi.Extensions;
 
 /// <summary>
-/// Keeps every event of the run for the end-of-run analysis and /chaos/report; it may be read while the
-/// run goes on (the report endpoint reads it on a request thread while the bus keeps adding).
+/// Keeps the events of the run for the end-of-run analysis and /chaos/report; it may be read while the run
+/// goes on (the report endpoint reads it on a request thread while the bus keeps adding). With a limit, as
+/// for a long-lived <c>chaos serve</c>, it keeps only the latest events, so memory stays bounded.
 /// </summary>
-internal sealed class EventHistory : IEventSubscriber
+internal sealed class EventHistory(int? limit = null) : IEventSubscriber
 {
     private readonly Lock _gate = new();
-    private readonly List<ChaosEvent> _events = [];
+    private readonly Queue<ChaosEvent> _events = new();
+    private long _forgotten;
 
     public int Count
     {
@@ -22,15 +24,23 @@ internal sealed class EventHistory : IEventSubscriber
         }
     }
 
+    /// <summary>Events dropped at the old end to stay within the limit.</summary>
+    public long Forgotten => Interlocked.Read(ref _forgotten);
+
     public void Handle(ChaosEvent chaosEvent)
     {
         lock (_gate)
         {
-            _events.Add(chaosEvent);
+            _events.Enqueue(chaosEvent);
+            if (_events.Count > limit)
+            {
+                _events.Dequeue();
+                Interlocked.Increment(ref _forgotten);
+            }
         }
     }
 
-    /// <summary>A copy of the events delivered so far, in publication order.</summary>
+    /// <summary>A copy of the events kept so far, in publication order.</summary>
     public ChaosEvent[] Snapshot()
     {
         lock (_gate)

@@ -6,9 +6,9 @@ namespace Chaos.Proxy.ControlApi.Extensions;
 /// What a <see cref="Engine.ChaosRuntime"/> keeps for the <c>/chaos/</c> endpoints: every event (the report), the
 /// live stream (server-sent events) and toxic counts (metrics). Subscribed to the bus after the run's own subscribers.
 /// </summary>
-internal sealed class RuntimeObservers
+internal sealed class RuntimeObservers(int? historyLimit)
 {
-    public EventHistory History { get; } = new();
+    public EventHistory History { get; } = new(historyLimit);
 
     public LiveEvents Live { get; } = new();
 
