@@ -17,6 +17,7 @@ public sealed class ReloadTests
         await using var proxies = await TestProxies.StartAsync(null, echo);
         var address = proxies["web"];
         using var live = await Peers.ConnectAsync(address);
+        await proxies.Events.WaitForAsync<UpstreamConnected>(); // accepted and dialled before the change
 
         var problems = await proxies.Runtime.Registry.ApplyAsync([echo with { Upstream = UpstreamSpec.Of(BuiltinUpstream.Http) }]);
 
@@ -73,6 +74,8 @@ public sealed class ReloadTests
         await using var proxies = await TestProxies.StartAsync(null, spec);
         var address = proxies["web"];
         using var live = await Peers.ConnectAsync(address);
+        // Until the proxy has accepted it, the connection waits in the kernel's queue and would meet the new toxic.
+        await proxies.Events.WaitForAsync<UpstreamConnected>();
 
         await proxies.Runtime.Registry.ApplyAsync([spec with { Toxics = [TestProxies.Toxic("{type: accept_reset}")] }]);
 

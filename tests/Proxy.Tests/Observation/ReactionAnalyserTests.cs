@@ -13,6 +13,8 @@ public sealed class ReactionAnalyserTests
     [InlineData(new[] { 100.0, 200, 300, 400 }, Backoff.Linear)]
     [InlineData(new[] { 100.0, 200, 400 }, Backoff.Exponential)]
     [InlineData(new[] { 102.0, 197, 415, 790 }, Backoff.Exponential)]
+    [InlineData(new[] { 140.0, 205, 410 }, Backoff.Exponential)]
+    [InlineData(new[] { 1000.0, 1400, 1800, 2200 }, Backoff.Linear)]
     [InlineData(new[] { 100.0, 700, 150, 400 }, Backoff.Jittered)]
     public void Classify_IntervalSeries_NamesItsShape(double[] milliseconds, Backoff expected) =>
         Assert.Equal(expected, BackoffClassifier.Classify([.. milliseconds.Select(TimeSpan.FromMilliseconds)]));

@@ -79,6 +79,7 @@ public sealed class HandshakeToxicTests
         using var client = await Peers.ConnectAsync(proxies["web"]);
         await Peers.SendAllAsync(client, "held"u8.ToArray());
         await AssertNeverAcceptedAsync(server);
+        await proxies.Events.WaitForAsync<ToxicActed>(e => e.Toxic == "stuck");
 
         await proxies.Runtime.Registry.RemoveToxicAsync("web", "stuck");
 
