@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Chaos.Proxy.Observation;
 using Chaos.Proxy.Observation.Diagrams;
 using Chaos.Proxy.Observation.Reactions;
@@ -57,25 +56,11 @@ internal static class ReportCommand
             await parsed.InvocationConfiguration.Output.WriteAsync(parsed.GetValue(FormatOption) switch
             {
                 "json" => ReportWriters.Json(report, [], null) + Environment.NewLine,
-                "mermaid" => Diagrams(log.Events, MermaidDiagram.Render),
-                _ => ReportWriters.Summary(report, []) + Environment.NewLine + Ladders(log.Events, parsed.GetValue(AsciiOption)),
+                "mermaid" => RunDiagrams.Each(log.Events, MermaidDiagram.Render),
+                _ => ReportWriters.Summary(report, []) + Environment.NewLine + RunDiagrams.Ladders(log.Events, parsed.GetValue(AsciiOption)),
             });
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    /// <summary>A terminal ladder for every connection of the run, in the order they began.</summary>
-    public static string Ladders(IEnumerable<ChaosEvent> events, bool ascii) =>
-        Diagrams(events, connection => LadderDiagram.Render(connection, ascii));
-
-    private static string Diagrams(IEnumerable<ChaosEvent> events, Func<IEnumerable<ChaosEvent>, string> render)
-    {
-        var text = new StringBuilder();
-        foreach (var connection in ConnectionGroups.Of(events).Connections)
-        {
-            text.AppendLine(render(connection.Events));
-        }
-        return text.ToString();
     }
 }

@@ -66,7 +66,7 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
         var results = ExpectationResult.Evaluate(scenario.Expectations, report);
         if (arguments.Diagram)
         {
-            await output.WriteAsync(ReportCommand.Ladders(events, ascii: false));
+            await output.WriteAsync(Observation.Diagrams.RunDiagrams.Ladders(events, ascii: false));
         }
         await output.WriteAsync(ReportWriters.Summary(report, results));
         try

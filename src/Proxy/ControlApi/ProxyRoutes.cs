@@ -78,13 +78,17 @@ internal sealed class ProxyRoutes(ControlApiState state)
         await ApiResponses.NoContentAsync(context);
     }
 
+    /// <summary>The Toxiproxy version <c>GET /version</c> claims.</summary>
+    public const string ToxiproxyVersion = "2.12.0";
+
+    private static readonly byte[] VersionBody = System.Text.Encoding.UTF8.GetBytes($"{{\"version\": \"{ToxiproxyVersion}\"}}\n");
+
     /// <summary>Toxiproxy's exact body and content type: clients read <c>version</c> to pick PATCH (2.6 and later).</summary>
     public static Task VersionAsync(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.Headers.ContentType = "application/json;charset=utf-8";
-        var body = "{\"version\": \"2.12.0\"}\n"u8.ToArray();
-        context.Response.ContentLength = body.Length;
-        return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+        context.Response.ContentLength = VersionBody.Length;
+        return context.Response.Body.WriteAsync(VersionBody, context.RequestAborted).AsTask();
     }
 }

@@ -26,8 +26,6 @@ internal sealed class ToxicSnapshot(ImmutableArray<ActiveToxic> toxics, Cancella
 
     public CancellationToken Replaced { get; } = replaced;
 
-    public bool IsEmpty => Toxics.IsEmpty;
-
     public bool Contains(long id) => Toxics.Any(toxic => toxic.Id == id);
 
     public ActiveToxic? Find(string name) => Toxics.FirstOrDefault(toxic => toxic.Name == name);

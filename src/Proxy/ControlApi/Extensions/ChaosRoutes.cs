@@ -151,11 +151,8 @@ internal sealed class ChaosRoutes(ControlApiState state, ChaosExtensions extensi
         {
             ["name"] = "chaos",
             ["version"] = Version,
-            ["toxiproxy_api"] = ToxiproxyApiVersion,
+            ["toxiproxy_api"] = ProxyRoutes.ToxiproxyVersion,
         }));
-
-    /// <summary>The Toxiproxy version <c>GET /version</c> claims.</summary>
-    public const string ToxiproxyApiVersion = "2.12.0";
 
     public static string Version { get; } =
         typeof(ChaosRoutes).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
