@@ -12,15 +12,15 @@ public sealed class StreamToxicTests
     public async Task FirstByteDelay_Upstream_OnlyTheFirstChunkIsLate()
     {
         using var server = Peers.Listen();
-        await using var proxies = await TestProxies.InFrontOfAsync(server, "{type: first_byte_delay, stream: upstream, attributes: {delay: 400}}");
+        await using var proxies = await TestProxies.InFrontOfAsync(server, "{type: first_byte_delay, stream: upstream, attributes: {delay: 2000}}");
         using var client = await Peers.ConnectAsync(proxies["web"]);
         using var accepted = await server.AcceptAsync();
 
         var first = await TimeOneByteAsync(client, accepted);
         var second = await TimeOneByteAsync(client, accepted);
 
-        Assert.InRange(first, TimeSpan.FromMilliseconds(380), TimeSpan.FromSeconds(5));
-        Assert.True(second < TimeSpan.FromMilliseconds(300), $"the second chunk took {second}");
+        Assert.InRange(first, TimeSpan.FromMilliseconds(1950), TimeSpan.FromSeconds(8));
+        Assert.True(second < TimeSpan.FromMilliseconds(1500), $"the second chunk took {second}");
     }
 
     [Fact(Timeout = 30_000)]
