@@ -6,3 +6,7 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLET
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 }
 return await Chaos.Proxy.Cli.ChaosCommand.InvokeAsync(args);
+
+
+// The entry point is not part of the library's API (ASP.NET Core would otherwise make it public for test hosts).
+internal sealed partial class Program;

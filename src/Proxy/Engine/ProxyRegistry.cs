@@ -12,7 +12,7 @@ namespace Chaos.Proxy.Engine;
 /// Control operations are serialised among themselves; readers see an immutable snapshot and never wait,
 /// and no control operation waits on a connection (live connections keep what they started with).
 /// </summary>
-public sealed class ProxyRegistry : IAsyncDisposable
+internal sealed class ProxyRegistry : IAsyncDisposable
 {
     private readonly EventBus _bus;
     private readonly RelayOptions _options;

@@ -1,7 +1,7 @@
 namespace Chaos.Proxy.Engine;
 
 /// <summary>Engine-wide settings. Defaults suit loopback services and CI.</summary>
-public sealed record RelayOptions
+internal sealed record RelayOptions
 {
     /// <summary>How long an upstream dial may take before the client is reset. A SYN into a full accept queue gets no answer at all, so this bound is what saves the client.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -9,7 +9,7 @@ namespace Chaos.Proxy.Engine;
 /// A changed listen address or upstream retires the old listener or builtin server instead of closing it,
 /// so the connections they carry finish undisturbed; everything is closed when the proxy stops.
 /// </summary>
-public sealed class RunningProxy : IAsyncDisposable
+internal sealed class RunningProxy : IAsyncDisposable
 {
     private readonly List<ProxyListener> _retiredListeners = [];
     private readonly Lock _listenersGate = new(); // guards Listener and _retiredListeners against readers on other threads (metrics)

@@ -62,6 +62,7 @@ internal static class EventLogReader
         return new EventLogReadResult(events, unknownKinds, malformed, skippedLines);
     }
 
+    /// <param name="line">One line of the events file.</param>
     /// <param name="known">False when the line is well formed but of a kind this reader does not know.</param>
     private static ChaosEvent? TryParse(string line, out bool known)
     {

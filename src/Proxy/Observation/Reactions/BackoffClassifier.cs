@@ -1,7 +1,20 @@
 namespace Chaos.Proxy.Observation.Reactions;
 
 /// <summary>How a client spaced its retries.</summary>
-public enum Backoff { Constant, Linear, Exponential, Jittered }
+public enum Backoff
+{
+    /// <summary>The same pause every time.</summary>
+    Constant,
+
+    /// <summary>Pauses growing by a steady step.</summary>
+    Linear,
+
+    /// <summary>Pauses growing by a steady ratio.</summary>
+    Exponential,
+
+    /// <summary>No steady shape: randomised pauses.</summary>
+    Jittered,
+}
 
 /// <summary>
 /// Names the shape of a series of retry intervals: constant (all within 25% of each other), linear (steady

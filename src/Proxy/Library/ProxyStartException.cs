@@ -1,16 +1,18 @@
 using System.Net.Sockets;
 
-namespace Chaos.Proxy.Engine;
+namespace Chaos.Proxy;
 
 /// <summary>A proxy could not start (its address is taken or not on this machine). The message is one line for the user.</summary>
 public sealed class ProxyStartException : Exception
 {
+    /// <summary>Names the proxy, its listen address and why the socket call failed.</summary>
     public ProxyStartException(string proxy, string listen, SocketError error)
         : base($"proxy '{proxy}' cannot listen on {listen}: {Describe(error)}")
     {
         Error = error;
     }
 
+    /// <summary>The socket error the bind or listen failed with.</summary>
     public SocketError Error { get; }
 
     private static string Describe(SocketError error) => error switch
