@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net;
 using Chaos.Proxy.ControlApi;
 using Chaos.Proxy.Engine;
@@ -7,6 +8,19 @@ namespace Chaos.Proxy.Cli;
 /// <summary>Starts the control API for <c>chaos serve</c> and <c>chaos run --api</c>, with the rule that keeps it off the network by accident.</summary>
 internal static class ApiHosting
 {
+    /// <summary>Where the token comes from when no --api-token is given: a container or a pod sets it from a secret.</summary>
+    public const string TokenVariable = "CHAOS_API_TOKEN";
+
+    /// <summary>The --api-token option of <c>serve</c> and <c>run</c>.</summary>
+    public static Option<string?> TokenOption() => new("--api-token")
+    {
+        Description = $"Require 'Authorization: Bearer <token>' on every API request (default: ${TokenVariable}, if set).",
+    };
+
+    /// <summary>The token given on the command line, else the one in <see cref="TokenVariable"/>, else none.</summary>
+    public static string? Token(string? given) =>
+        given ?? (Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
+
     /// <summary>A reason the API may not start on <paramref name="host"/>, or null: beyond loopback it needs a token or an explicit opt-out.</summary>
     public static string? Refusal(string host, string? token, bool insecure) =>
         IsLoopback(host) || token is not null || insecure

@@ -69,10 +69,7 @@ internal static class RunCommand
         Arity = ArgumentArity.ZeroOrOne,
     };
 
-    private static readonly Option<string?> ApiTokenOption = new("--api-token")
-    {
-        Description = "Require 'Authorization: Bearer <token>' on every API request.",
-    };
+    private static readonly Option<string?> ApiTokenOption = ApiHosting.TokenOption();
 
     private static readonly Option<bool> InsecureApiOption = new("--insecure-public-api")
     {
@@ -108,7 +105,7 @@ internal static class RunCommand
             {
                 result.AddError($"--api takes host:port, e.g. 127.0.0.1:8474, not '{result.GetValue(ApiOption)}'");
             }
-            else if (ApiHosting.Refusal(address.Host, result.GetValue(ApiTokenOption), result.GetValue(InsecureApiOption)) is { } refusal)
+            else if (ApiHosting.Refusal(address.Host, ApiHosting.Token(result.GetValue(ApiTokenOption)), result.GetValue(InsecureApiOption)) is { } refusal)
             {
                 result.AddError(refusal);
             }
@@ -124,7 +121,7 @@ internal static class RunCommand
                 parsed.GetValue(JUnitOption),
                 parsed.GetValue(DiagramOption),
                 parsed.GetResult(ApiOption) is null ? null : ApiAddress(parsed.GetValue(ApiOption)),
-                parsed.GetValue(ApiTokenOption),
+                ApiHosting.Token(parsed.GetValue(ApiTokenOption)),
                 parsed.GetValue(InsecureApiOption)),
             parsed.InvocationConfiguration.Output,
             parsed.InvocationConfiguration.Error).ExecuteAsync(cancellation));

@@ -34,10 +34,7 @@ internal static class ServeCommand
         Description = "Seed for toxicity rolls, jitter and slices (default: the config's, else random and printed).",
     };
 
-    private static readonly Option<string?> TokenOption = new("--api-token")
-    {
-        Description = "Require 'Authorization: Bearer <token>' on every API request.",
-    };
+    private static readonly Option<string?> TokenOption = ApiHosting.TokenOption();
 
     private static readonly Option<bool> InsecureOption = new("--insecure-public-api")
     {
@@ -56,7 +53,7 @@ internal static class ServeCommand
         command.Validators.Add(result =>
         {
             // Validators run before defaults are filled in: no --host means the default, localhost.
-            if (ApiHosting.Refusal(result.GetValue(HostOption) ?? "localhost", result.GetValue(TokenOption), result.GetValue(InsecureOption)) is { } refusal)
+            if (ApiHosting.Refusal(result.GetValue(HostOption) ?? "localhost", ApiHosting.Token(result.GetValue(TokenOption)), result.GetValue(InsecureOption)) is { } refusal)
             {
                 result.AddError(refusal);
             }
@@ -95,7 +92,7 @@ internal static class ServeCommand
         await using (runtime)
         {
             await using var api = await ApiHosting.StartAsync(runtime, parsed.GetValue(HostOption)!, parsed.GetValue(PortOption),
-                parsed.GetValue(TokenOption), parsed.GetValue(InsecureOption), error, cancellation);
+                ApiHosting.Token(parsed.GetValue(TokenOption)), parsed.GetValue(InsecureOption), error, cancellation);
             if (api is null)
             {
                 return ExitCodes.RuntimeFailure;

@@ -31,6 +31,21 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Serve_TokenFromEnvironment_CliVersionAnswersOnlyWithTheToken()
+    {
+        var token = new Dictionary<string, string> { [ApiHosting.TokenVariable] = "s3cret" };
+        using var chaos = ChaosProcess.Start(token, "serve", "-host", "127.0.0.1", "-port", "0");
+        var api = (await ApiAddressAsync(chaos, "API listening on ")).ToString();
+
+        using var withToken = ChaosProcess.Start(token, "cli", "--host", api, "version");
+        using var withoutToken = ChaosProcess.Start("cli", "--host", api, "version");
+
+        Assert.Equal((0, "2.12.0"), (await withToken.WaitForExitAsync(), withToken.Output.Trim()));
+        Assert.Equal(ExitCodes.Failed, await withoutToken.WaitForExitAsync());
+        Assert.Contains("bearer token", withoutToken.Error, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task RunWithApi_ToxicAddedThroughApi_ActsOnTheRun()
     {
         var scenario = _scratch.Write("api.yaml", "proxies:\n  - name: web\n    listen: 127.0.0.1:0\n    upstream: builtin:http\n");

@@ -29,7 +29,10 @@ internal sealed class ChaosProcess : IDisposable
         get { lock (_error) { return _error.ToString(); } }
     }
 
-    public static ChaosProcess Start(params string[] args)
+    public static ChaosProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts chaos with <paramref name="environment"/> added to this process's environment.</summary>
+    public static ChaosProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var chaos = Path.Combine(AppContext.BaseDirectory, "chaos.dll");
         var start = new ProcessStartInfo("dotnet", [chaos, .. args])
@@ -38,6 +41,10 @@ internal sealed class ChaosProcess : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         return new ChaosProcess(Process.Start(start)!);
     }
 

@@ -22,6 +22,7 @@ internal sealed record CliEnvironment
 /// <c>chaos cli</c>: a drop-in for <c>toxiproxy-cli</c> that drives a running Chaos (or Toxiproxy) server through
 /// its HTTP API. Same commands, aliases, flags and piped output; flags may also come after the arguments.
 /// One difference: <c>toxic update</c> without <c>--toxicity</c> keeps the current toxicity (toxiproxy-cli resets it to 1).
+/// Additions: <c>version</c> (the server's, for health checks) and the bearer token from <c>$CHAOS_API_TOKEN</c>.
 /// </summary>
 internal static class CliCommand
 {
@@ -54,6 +55,7 @@ internal static class CliCommand
         var command = new Command("cli", "Drive a running Chaos or Toxiproxy server through its HTTP API, like toxiproxy-cli.")
         {
             HostOption,
+            Remote(environment, Define("version", "Show the server's version; exits 0 when the API answers (a health check).", []), Version),
             Remote(environment, Define("list", "List every proxy.", ["l", "li", "ls"]), List),
             Remote(environment, Define("inspect", "Show a proxy and its toxics.", ["i", "ins"], ProxyArgument), Inspect),
             Remote(environment, Define("create", "Create a proxy.", ["c", "new"], ProxyArgument, ListenOption, UpstreamAddressOption), Create),
@@ -94,6 +96,9 @@ internal static class CliCommand
         });
         return command;
     }
+
+    private static async Task<string> Version(RemoteCall call) =>
+        (await call.SendAsync(HttpMethod.Get, "/version")).GetProperty("version").GetString() + "\n";
 
     private static async Task<string> List(RemoteCall call) =>
         RemoteOutput.List(await call.SendAsync(HttpMethod.Get, "/proxies"), call.Terminal);
@@ -254,6 +259,10 @@ internal static class CliCommand
         using var http = new HttpClient(handler) { Timeout = environment.Timeout };
         // Toxiproxy refuses any User-Agent starting with "Mozilla/"; say who we are instead of sending none.
         http.DefaultRequestHeaders.UserAgent.ParseAdd("chaos-cli/" + (typeof(CliCommand).Assembly.GetName().Version?.ToString(3) ?? "0"));
+        if (environment.GetVariable(ApiHosting.TokenVariable) is { Length: > 0 } token)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
         var call = new RemoteCall(new ToxiproxyClient(http, baseUrl), parsed, environment.OutputIsTerminal ?? IsTerminal(output), cancellation);
         try
         {
