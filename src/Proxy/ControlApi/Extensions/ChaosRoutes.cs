@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using Chaos.Proxy.Observation;
 using Chaos.Proxy.Observation.Reactions;
 using Chaos.Scenarios;
 using Microsoft.AspNetCore.Builder;
@@ -25,7 +26,7 @@ internal sealed class ChaosRoutes(ControlApiState state, ChaosExtensions extensi
     public static void Map(RouteGroupBuilder api, ControlApiState state, ChaosExtensions extensions, Func<Func<HttpContext, Task>, RequestDelegate> guard)
     {
         var routes = new ChaosRoutes(state, extensions);
-        api.MapMethods("/chaos/events", Get, guard(routes.EventsAsync));
+        api.MapMethods("/chaos/events", Get, guard(context => EventsAsync(context, extensions, EventJson.Serialize)));
         api.MapMethods("/chaos/report", Get, guard(routes.ReportAsync));
         api.MapMethods("/chaos/scenario", Post, guard(routes.ApplyScenarioAsync));
         api.MapMethods("/chaos/metrics", Get, guard(routes.MetricsAsync));
@@ -35,9 +36,9 @@ internal sealed class ChaosRoutes(ControlApiState state, ChaosExtensions extensi
     /// <summary>
     /// Server-sent events: <c>event: kind</c> and <c>data: {json}</c> per event from the moment of connecting, a
     /// comment line as heartbeat, <c>event: dropped</c> when this client fell behind and lost events. Ends when the
-    /// client goes, the server stops, or the run ends.
+    /// client goes, the server stops, or the run ends. The live view sends the same stream with more in each object.
     /// </summary>
-    public async Task EventsAsync(HttpContext context)
+    public static async Task EventsAsync(HttpContext context, ChaosExtensions extensions, Func<ChaosEvent, byte[]> serialize)
     {
         var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
@@ -77,7 +78,7 @@ internal sealed class ChaosRoutes(ControlApiState state, ChaosExtensions extensi
                 using var frames = new MemoryStream();
                 while (subscription.Reader.TryRead(out var chaosEvent))
                 {
-                    Frame(frames, EventJson.Kind(chaosEvent), EventJson.Serialize(chaosEvent));
+                    Frame(frames, EventJson.Kind(chaosEvent), serialize(chaosEvent));
                 }
                 if (subscription.Dropped is var dropped && dropped != reported)
                 {
