@@ -173,14 +173,24 @@ internal static class LessonScripts
     {
         var server = NobodyComesAsync(stage);
         var start = stage.ElapsedMs;
-        using var client = await stage.ConnectAsync();
-        var read = await LessonStage.ReadAsync(client, Patience);
+        ReadResult read;
+        try
+        {
+            using var client = await stage.ConnectAsync();
+            read = await LessonStage.ReadAsync(client, Patience);
+            stage.Note(Side.Client, client, $"read: {read.Describe()}");
+        }
+        catch (SocketException ex)
+        {
+            // On a busy machine the RST can land before the program looks at its finished connect(): the kernel
+            // then reports the reset there. The handshake still completed; the error just surfaces one call earlier.
+            read = new ReadResult(0, ReadOutcome.Error, LessonStage.ErrorName(ex.SocketErrorCode));
+        }
         var took = stage.ElapsedMs - start;
-        stage.Note(Side.Client, client, $"read: {read.Describe()}");
         await server;
-        stage.Saw(Side.Client, $"connect() succeeded, then its first read failed with {read.Describe()} ({Ms(took)} ms after it began connecting).",
-            $"connect() 成功了，随后第一次读取就失败了：{read.Describe()}（从开始连接算起 {Ms(took)} 毫秒）。");
-        stage.Expect(read.Error == "ECONNRESET", $"the client read {read.Describe()}, not ECONNRESET");
+        stage.Saw(Side.Client, $"connect() succeeded, then the connection failed with {read.Describe()} ({Ms(took)} ms after it began connecting).",
+            $"connect() 成功了，随后连接就失败了：{read.Describe()}（从开始连接算起 {Ms(took)} 毫秒）。");
+        stage.Expect(read.Error == "ECONNRESET", $"the client saw {read.Describe()}, not ECONNRESET");
     }
 
     private static async Task SlowFirstByteAsync(LessonStage stage)

@@ -66,7 +66,16 @@ internal sealed class LessonStage(IPEndPoint proxy, Socket serverListener, TimeP
     public async Task<Socket> ConnectAsync()
     {
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await client.ConnectAsync(proxy);
+        try
+        {
+            await client.ConnectAsync(proxy);
+        }
+        catch (SocketException ex)
+        {
+            Note(Side.Client, client, $"connect(): {ErrorName(ex.SocketErrorCode)}");
+            client.Dispose();
+            throw;
+        }
         Note(Side.Client, client, "connect() returned");
         return client;
     }

@@ -7,8 +7,10 @@ namespace Chaos.Proxy.Tests.ControlApi.LiveView;
 /// <summary>
 /// <c>chaos run --ui</c> in a real headless browser: Debian's chromium driven by npm's playwright-core (installed from
 /// the lock file; no browser is downloaded). The screenshot is kept under the test output folder, in
-/// <c>artifacts/live-view.png</c>.
+/// <c>artifacts/live-view.png</c>. It runs alone, after the parallel tests: starting chromium takes both cores of a
+/// small CI machine for a moment, which would upset the tests that time real clients' retries.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed partial class LiveViewBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
@@ -59,4 +61,10 @@ public sealed partial class LiveViewBrowserTests
 
     [GeneratedRegex(@"web listening on (\S+)")]
     private static partial Regex ProxyAddress();
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAlone
+{
+    public const string Name = "browser";
 }
