@@ -21,6 +21,9 @@ internal sealed class LiveViewServer : IAsyncDisposable
     /// <summary>The default port: next to the API's 8474.</summary>
     public const int DefaultPort = 8475;
 
+    /// <summary>The page shows this many connections, the latest first (MAX_SHOWN in live.js).</summary>
+    private const int ConnectionsShown = 12;
+
     private static readonly (string Path, string Resource, string ContentType)[] Assets =
     [
         ("/", "index.html", "text/html; charset=utf-8"),
@@ -51,9 +54,16 @@ internal sealed class LiveViewServer : IAsyncDisposable
                 var body = Read(resource);
                 web.MapGet(path, context => Serve(context, body, contentType));
             }
-            web.MapGet("/events", context => ChaosRoutes.EventsAsync(context, extensions, WithLadderStep));
+            web.MapGet("/events", context => ChaosRoutes.EventsAsync(context, extensions, WithLadderStep, () => Recent(runtime.Observers.History.Snapshot())));
         }, cancellation);
         return new LiveViewServer(app, endPoint, token);
+    }
+
+    /// <summary>The events of the latest connections (as many as the page shows) and the listener's faults, for a page that opens late or reloads.</summary>
+    private static List<ChaosEvent> Recent(ChaosEvent[] history)
+    {
+        var shown = history.Where(e => e.Connection != 0).Select(e => (e.Proxy, e.Connection)).Distinct().TakeLast(ConnectionsShown).ToHashSet();
+        return [.. history.Where(e => e is ToxicActed { Connection: 0 } || shown.Contains((e.Proxy, e.Connection)))];
     }
 
     /// <summary>Each event as the API streams it, plus the ladder row it makes (the same words as the terminal ladder), when it makes one.</summary>

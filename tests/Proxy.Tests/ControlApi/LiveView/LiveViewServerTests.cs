@@ -56,20 +56,52 @@ public sealed class LiveViewServerTests
         Assert.StartsWith(": chaos events", await reader.ReadLineAsync());
 
         using var client = await Peers.ConnectAsync(proxies["web"]);
-        string? data;
-        do
-        {
-            data = await reader.ReadLineAsync();
-        }
-        while (data is not null && !data.StartsWith("data: ", StringComparison.Ordinal));
 
-        using var accepted = JsonDocument.Parse(data![6..]);
+        using var accepted = await NextEventAsync(reader);
         Assert.Equal("accepted", accepted.RootElement.GetProperty("event").GetString());
         var step = accepted.RootElement.GetProperty("step");
         Assert.Equal("message", step.GetProperty("kind").GetString());
         Assert.Equal("client", step.GetProperty("from").GetString());
         Assert.Equal("chaos", step.GetProperty("to").GetString());
         Assert.Equal("connect", step.GetProperty("text").GetString());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task LiveView_PageOpenedAfterAConnection_StillGetsThatConnectionOnce()
+    {
+        await using var proxies = await TestProxies.StartAsync(null, TestProxies.ToBuiltin("web", BuiltinUpstream.Echo));
+        await using var ui = await LiveViewServer.StartAsync(proxies.Runtime, "127.0.0.1", 0, token: null, CancellationToken.None);
+        using (var early = await Peers.ConnectAsync(proxies["web"]))
+        {
+            early.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            await early.ReceiveAsync(new byte[16]); // the echo's EOF: the connection is over
+        }
+        await proxies.Events.WaitForAsync<Chaos.Proxy.Observation.ConnectionClosed>();
+        using var http = new HttpClient { BaseAddress = ui.Uri, Timeout = TimeSpan.FromSeconds(20) };
+        using var response = await http.GetAsync("/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var kinds = new List<string>();
+        while (kinds.LastOrDefault() != "closed")
+        {
+            using var next = await NextEventAsync(reader);
+            kinds.Add(next.RootElement.GetProperty("event").GetString()!);
+        }
+
+        Assert.Equal("accepted", kinds[0]);
+        Assert.Single(kinds, kind => kind == "accepted");
+    }
+
+    private static async Task<JsonDocument> NextEventAsync(StreamReader reader)
+    {
+        string? line;
+        do
+        {
+            line = await reader.ReadLineAsync();
+        }
+        while (line is not null && !line.StartsWith("data: ", StringComparison.Ordinal));
+        Assert.NotNull(line);
+        return JsonDocument.Parse(line[6..]);
     }
 
     [Theory(Timeout = 30_000)]

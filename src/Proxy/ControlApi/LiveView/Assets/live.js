@@ -81,7 +81,9 @@ function onEvent(ev) {
   if (ev.connection === 0) {
     if (ev.event === "toxic") {
       const banner = el("div", "fault-banner", "⚡ listener " + ev.proxy + ": toxic " + ev.toxic + " (" + ev.type + "): " + ev.decision);
-      document.getElementById("listener").prepend(banner);
+      const listener = document.getElementById("listener");
+      listener.prepend(banner);
+      while (listener.children.length > 3) listener.lastElementChild.remove();
     }
     return;
   }
