@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Chaos.Proxy.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Chaos.Proxy.Tests.ControlApi.LiveView;
 
@@ -11,7 +12,7 @@ namespace Chaos.Proxy.Tests.ControlApi.LiveView;
 /// small CI machine for a moment, which would upset the tests that time real clients' retries.
 /// </summary>
 [Collection(RunsAlone.Name)]
-public sealed partial class LiveViewBrowserTests
+public sealed partial class LiveViewBrowserTests(ITestOutputHelper log)
 {
     private const string Chromium = "/usr/bin/chromium";
 
@@ -46,6 +47,7 @@ public sealed partial class LiveViewBrowserTests
         var (exit, output, error) = await NodeScripts.RunAsync("node", folder, [], "live-view-check.mjs", ui, proxy, screenshot);
 
         Assert.True(exit == 0, $"the browser check exited {exit}: {output} {error}");
+        log.WriteLine($"browser check: {output}; screenshot: {screenshot}");
         using var result = JsonDocument.Parse(output);
         var root = result.RootElement;
         Assert.True(root.GetProperty("appearedMs").GetInt32() <= 2000, output);
