@@ -97,13 +97,6 @@ public sealed record TcpStateSampled(
     TimeSpan Rtt, int Unacked)
     : ChaosEvent(Time, Proxy, Connection);
 
-/// <summary>
-/// What the client or server program itself did or saw, with its own socket's kernel state (TCP_INFO) when it
-/// has one. Only lesson runs (<c>chaos lesson</c>) publish these: there both programs run inside Chaos.
-/// </summary>
-public sealed record PeerObserved(DateTimeOffset Time, string Proxy, long Connection, Side Side, string What, string? State)
-    : ChaosEvent(Time, Proxy, Connection);
-
 public sealed record ConnectionClosed(
     DateTimeOffset Time, string Proxy, long Connection, CloseReason Reason, TimeSpan Duration,
     long BytesUpstream, long BytesDownstream)
