@@ -24,8 +24,8 @@ internal static class LessonText
         text.Append(heading).Append('\n').Append(new string('=', Math.Min(heading.Length * (chinese ? 2 : 1), 100))).Append("\n\n");
         text.Append(lesson.Body(chinese)).Append("\n\n");
         text.Append(chinese
-            ? "发生了什么（毫秒，从 chaos 接受连接算起；[client: …] 和 [server: …] 是两个程序自己的套接字及其内核状态，[client leg: …] 和 [server leg: …] 是 chaos 面向它们的套接字）：\n\n"
-            : "What happened (ms from chaos's accept; [client: ...] and [server: ...] are the programs' own sockets with their kernel state, [client leg: ...] and [server leg: ...] are chaos's sockets facing them):\n\n");
+            ? "发生了什么（毫秒，从 chaos 的 accept() 算起，负数表示在它之前：内核早已完成了握手；[client: …] 和 [server: …] 是两个程序自己的套接字及其内核状态，[client leg: …] 和 [server leg: …] 是 chaos 面向它们的套接字）：\n\n"
+            : "What happened (ms from chaos's accept(); a negative time is before it, as the kernel had already finished the handshake; [client: ...] and [server: ...] are the programs' own sockets with their kernel state, [client leg: ...] and [server leg: ...] are chaos's sockets facing them):\n\n");
         foreach (var connection in ConnectionGroups.Of(outcome.Events).Connections)
         {
             var ladder = Ladder.Of(connection.Events);
