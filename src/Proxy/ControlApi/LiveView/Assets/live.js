@@ -1,5 +1,6 @@
 // Draws each connection as a ladder (client | chaos | server) from /events (server-sent events, one JSON object per
-// event with the ladder row it makes). Faults are highlighted; kernel TCP states are shown as labels on their lane.
+// event with the ladder row it makes). Faults are highlighted; kernel TCP states are shown as labels on their lane,
+// each time a leg's state changes.
 "use strict";
 const MAX_SHOWN = 12;
 const connections = new Map();
@@ -30,7 +31,7 @@ function card(ev) {
   right.append(el("span"), el("span", "", "server"));
   heads.append(el("div", "", "ms"), left, right);
   root.append(h2, heads);
-  c = { root, title, end, origin: null, faulted: false };
+  c = { root, title, end, origin: null, faulted: false, states: {} };
   connections.set(key, c);
   document.getElementById("empty")?.remove();
   main.prepend(root);
@@ -62,7 +63,9 @@ function row(c, ev) {
     if (!c.root.querySelector(".badge")) c.title.after(el("span", "badge", "FAULT"));
   } else if (step.kind === "note") {
     const stateMatch = /^(client|server) leg: (.*)$/.exec(step.text);
+    if (stateMatch && c.states[stateMatch[1]] === stateMatch[2]) return; // a class reads the changes, not the repeats
     if (stateMatch) {
+      c.states[stateMatch[1]] = stateMatch[2];
       const pill = el("span", "pill " + stateMatch[1], stateMatch[2]);
       (stateMatch[1] === "client" ? segA : segB).append(pill);
     } else {
