@@ -147,8 +147,9 @@ internal static class LessonScripts
         client.Close(); // a cancelled connect keeps retransmitting until the socket is closed
         await server;
         var times = string.Join(", ", retransmitsAt.Select(s => s.ToString("0.0", CultureInfo.InvariantCulture) + " s"));
+        var timesZh = string.Join("、", retransmitsAt.Select(s => s.ToString("0.0", CultureInfo.InvariantCulture) + " 秒"));
         stage.Saw(Side.Client, $"its SYN was never answered; its kernel sent it again at {times}; after {ConnectTimeout.TotalSeconds:0.0} s its own connect timeout gave up (the kernel alone would try for about two minutes).",
-            $"它的 SYN 一直没有回应；内核在 {times} 重发了 SYN；{ConnectTimeout.TotalSeconds:0.0} 秒后它自己的连接超时放弃了（只靠内核的话要重试大约两分钟）。");
+            $"它的 SYN 一直没有回应；内核在 {timesZh}重发了 SYN；{ConnectTimeout.TotalSeconds:0.0} 秒后它自己的连接超时放弃了（只靠内核的话要重试大约两分钟）。");
         stage.Expect(outcome == "timeout", $"connect() ended with '{outcome}', not with the client's timeout");
         stage.Expect(retransmitsAt.Count >= 1, "the client's kernel retransmitted no SYN");
     }

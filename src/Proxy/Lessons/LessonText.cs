@@ -41,7 +41,7 @@ internal static class LessonText
             foreach (var saw in outcome.Saw.Where(s => s.Side == side))
             {
                 var who = side == Side.Client ? (chinese ? "客户端" : "client") : (chinese ? "服务器" : "server");
-                text.Append($"  {who}: {(chinese ? saw.Chinese : saw.English)}\n");
+                text.Append(chinese ? $"  {who}：{saw.Chinese}\n" : $"  {who}: {saw.English}\n");
             }
         }
         text.Append('\n');

@@ -80,7 +80,7 @@ public sealed class LessonTests
         Assert.Contains("第 7 课：正常的四次挥手与半关闭", output);
         Assert.Contains("client  ", output); // the ladder's header
         Assert.Contains("双方各自看到了什么", output);
-        Assert.Contains("  客户端: 发出自己的 FIN 之后", output);
+        Assert.Contains("  客户端：发出自己的 FIN 之后", output);
         Assert.Contains("本课按描述运行完毕", output);
     }
 }
