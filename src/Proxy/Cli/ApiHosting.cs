@@ -22,10 +22,10 @@ internal static class ApiHosting
         given ?? (Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
 
     /// <summary>A reason the API may not start on <paramref name="host"/>, or null: beyond loopback it needs a token or an explicit opt-out.</summary>
-    public static string? Refusal(string host, string? token, bool insecure) =>
+    public static string? Refusal(string host, string? token, bool insecure, string what = "the API") =>
         IsLoopback(host) || token is not null || insecure
             ? null
-            : $"the API would listen on '{host}', beyond this machine, without a token: add --api-token <secret> (clients send 'Authorization: Bearer <secret>') or --insecure-public-api";
+            : $"{what} would listen on '{host}', beyond this machine, without a token: add --api-token <secret> (clients send 'Authorization: Bearer <secret>') or --insecure-public-api";
 
     /// <summary>Starts the API (Toxiproxy's routes and our <c>/chaos/</c> ones) over the run, or writes one line and returns null when its address cannot be bound.</summary>
     public static async Task<ControlApiServer?> StartAsync(
@@ -46,6 +46,6 @@ internal static class ApiHosting
         }
     }
 
-    private static bool IsLoopback(string host) =>
+    internal static bool IsLoopback(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

@@ -13,6 +13,7 @@ internal static class ChaosCommand
         CatalogueCommands.CreateSchema(),
         ReportCommand.Create(),
         ServeCommand.Create(),
+        LessonCommand.Create(),
         Remote.CliCommand.Create(),
     };
 

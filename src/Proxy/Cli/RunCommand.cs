@@ -76,8 +76,18 @@ internal static class RunCommand
         Description = "Allow a non-loopback --api address without a token.",
     };
 
+    private static readonly Option<string?> UiOption = new("--ui")
+    {
+        Description = "Serve a live web page of the connections as ladder diagrams during the run (default address 127.0.0.1:8475 when given without one; port 0 picks a free one).",
+        HelpName = "host:port",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
     private static HostPort? ApiAddress(string? text) =>
         HostPort.TryParse(text ?? "127.0.0.1:8474", out var address) ? address : null;
+
+    private static HostPort? UiAddress(string? text) =>
+        HostPort.TryParse(text ?? $"127.0.0.1:{ControlApi.LiveView.LiveViewServer.DefaultPort}", out var address) ? address : null;
 
     public static Command Create()
     {
@@ -94,9 +104,21 @@ internal static class RunCommand
             ApiOption,
             ApiTokenOption,
             InsecureApiOption,
+            UiOption,
         };
         command.Validators.Add(result =>
         {
+            if (result.GetResult(UiOption) is not null)
+            {
+                if (UiAddress(result.GetValue(UiOption)) is not { } ui)
+                {
+                    result.AddError($"--ui takes host:port, e.g. 127.0.0.1:{ControlApi.LiveView.LiveViewServer.DefaultPort}, not '{result.GetValue(UiOption)}'");
+                }
+                else if (ApiHosting.Refusal(ui.Host, ApiHosting.Token(result.GetValue(ApiTokenOption)), result.GetValue(InsecureApiOption), "the live view") is { } refusal)
+                {
+                    result.AddError(refusal);
+                }
+            }
             if (result.GetResult(ApiOption) is null)
             {
                 return;
@@ -122,7 +144,8 @@ internal static class RunCommand
                 parsed.GetValue(DiagramOption),
                 parsed.GetResult(ApiOption) is null ? null : ApiAddress(parsed.GetValue(ApiOption)),
                 ApiHosting.Token(parsed.GetValue(ApiTokenOption)),
-                parsed.GetValue(InsecureApiOption)),
+                parsed.GetValue(InsecureApiOption),
+                parsed.GetResult(UiOption) is null ? null : UiAddress(parsed.GetValue(UiOption))),
             parsed.InvocationConfiguration.Output,
             parsed.InvocationConfiguration.Error).ExecuteAsync(cancellation));
         return command;
@@ -132,4 +155,4 @@ internal static class RunCommand
 /// <summary>The parsed arguments of <c>chaos run</c>.</summary>
 internal sealed record RunArguments(
     FileInfo Scenario, IReadOnlyList<string> Command, string? EventsFile, LogEventLevel LogLevel, bool Watch,
-    string? ReportFile, string? JUnitFile, bool Diagram, HostPort? Api, string? ApiToken, bool InsecurePublicApi);
+    string? ReportFile, string? JUnitFile, bool Diagram, HostPort? Api, string? ApiToken, bool InsecurePublicApi, HostPort? Ui = null);

@@ -51,6 +51,11 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
                 {
                     await error.WriteLineAsync($"API listening on {api.Uri}");
                 }
+                await using var ui = arguments.Ui is { } uiAddress ? await StartLiveViewAsync(runtime, uiAddress, cancellation) : null;
+                if (arguments.Ui is not null && ui is null)
+                {
+                    return ExitCodes.RuntimeFailure;
+                }
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
                 var watching = arguments.Watch
                     ? new ScenarioWatcher(arguments.Scenario.FullName, runtime.Registry, runtime.Bus).RunAsync(stop.Token)
@@ -79,6 +84,26 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
             return ExitCodes.RuntimeFailure;
         }
         return commandExit is not (null or 0) || results.Any(result => !result.Passed) ? ExitCodes.Failed : ExitCodes.Success;
+    }
+
+    /// <summary>Starts the live web view and prints its address, or writes one line and returns null when it cannot listen.</summary>
+    private async Task<ControlApi.LiveView.LiveViewServer?> StartLiveViewAsync(ChaosRuntime runtime, HostPort address, CancellationToken cancellation)
+    {
+        if (arguments.InsecurePublicApi && arguments.ApiToken is null && !ApiHosting.IsLoopback(address.Host))
+        {
+            await error.WriteLineAsync($"warning: the live view on '{address.Host}' shows every connection to anyone who can reach it (--insecure-public-api)");
+        }
+        try
+        {
+            var ui = await ControlApi.LiveView.LiveViewServer.StartAsync(runtime, address.Host, address.Port, arguments.ApiToken, cancellation);
+            await error.WriteLineAsync($"live view on {ui.Uri}");
+            return ui;
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            await error.WriteLineAsync($"error: the live view cannot listen on {address}: {(ex.InnerException ?? ex).Message}");
+            return null;
+        }
     }
 
     /// <summary>Relays until the wrapped command exits (its exit code), or until the duration or a signal (null).</summary>

@@ -48,7 +48,27 @@ internal sealed class ControlApiServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
-        var address = await ResolveAsync(options.Host, cancellationToken);
+        var state = new ControlApiState(registry, options);
+        try
+        {
+            var (app, endPoint) = await HostAsync(options.Host, options.Port, web => ControlApiRoutes.Map(web, state, extensions), cancellationToken);
+            return new ControlApiServer(app, state, endPoint);
+        }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A bare Kestrel on <paramref name="host"/>:<paramref name="port"/> with only the routes <paramref name="map"/> adds,
+    /// started; also serves the live view. Throws <see cref="IOException"/> when the address cannot be bound.
+    /// </summary>
+    internal static async Task<(WebApplication App, IPEndPoint EndPoint)> HostAsync(
+        string host, int port, Action<WebApplication> map, CancellationToken cancellationToken)
+    {
+        var address = await ResolveAsync(host, cancellationToken);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
@@ -56,11 +76,10 @@ internal sealed class ControlApiServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // RequestBody enforces the cap with Toxiproxy's error body
-            kestrel.Listen(address, options.Port);
+            kestrel.Listen(address, port);
         });
         var app = builder.Build();
-        var state = new ControlApiState(registry, options);
-        ControlApiRoutes.Map(app, state, extensions);
+        map(app);
         try
         {
             await app.StartAsync(cancellationToken);
@@ -68,12 +87,11 @@ internal sealed class ControlApiServer : IAsyncDisposable
         catch
         {
             await app.DisposeAsync();
-            state.Dispose();
             throw;
         }
         var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
             .Select(text => new Uri(text)).First();
-        return new ControlApiServer(app, state, new IPEndPoint(address, bound.Port));
+        return (app, new IPEndPoint(address, bound.Port));
     }
 
     private static async Task<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)

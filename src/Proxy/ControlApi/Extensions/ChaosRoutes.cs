@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using Chaos.Proxy.Observation;
 using Chaos.Proxy.Observation.Reactions;
 using Chaos.Scenarios;
 using Microsoft.AspNetCore.Builder;
@@ -25,7 +26,7 @@ internal sealed class ChaosRoutes(ControlApiState state, ChaosExtensions extensi
     public static void Map(RouteGroupBuilder api, ControlApiState state, ChaosExtensions extensions, Func<Func<HttpContext, Task>, RequestDelegate> guard)
     {
         var routes = new ChaosRoutes(state, extensions);
-        api.MapMethods("/chaos/events", Get, guard(routes.EventsAsync));
+        api.MapMethods("/chaos/events", Get, guard(context => EventsAsync(context, extensions, EventJson.Serialize)));
         api.MapMethods("/chaos/report", Get, guard(routes.ReportAsync));
         api.MapMethods("/chaos/scenario", Post, guard(routes.ApplyScenarioAsync));
         api.MapMethods("/chaos/metrics", Get, guard(routes.MetricsAsync));
@@ -35,9 +36,11 @@ internal sealed class ChaosRoutes(ControlApiState state, ChaosExtensions extensi
     /// <summary>
     /// Server-sent events: <c>event: kind</c> and <c>data: {json}</c> per event from the moment of connecting, a
     /// comment line as heartbeat, <c>event: dropped</c> when this client fell behind and lost events. Ends when the
-    /// client goes, the server stops, or the run ends.
+    /// client goes, the server stops, or the run ends. The live view sends the same stream with more in each object,
+    /// after <paramref name="replay"/>: events from before the client came, so a reloaded page still shows them.
     /// </summary>
-    public async Task EventsAsync(HttpContext context)
+    public static async Task EventsAsync(
+        HttpContext context, ChaosExtensions extensions, Func<ChaosEvent, byte[]> serialize, Func<IReadOnlyList<ChaosEvent>>? replay = null)
     {
         var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
@@ -51,6 +54,7 @@ internal sealed class ChaosRoutes(ControlApiState state, ChaosExtensions extensi
         try
         {
             await body.WriteAsync(": chaos events\n\n"u8.ToArray(), ending.Token);
+            var replayed = replay is null ? null : await ReplayAsync(body, replay(), serialize, ending.Token);
             await body.FlushAsync(ending.Token);
             var reported = 0L;
             while (true)
@@ -77,7 +81,10 @@ internal sealed class ChaosRoutes(ControlApiState state, ChaosExtensions extensi
                 using var frames = new MemoryStream();
                 while (subscription.Reader.TryRead(out var chaosEvent))
                 {
-                    Frame(frames, EventJson.Kind(chaosEvent), EventJson.Serialize(chaosEvent));
+                    if (replayed?.Remove(chaosEvent) != true)
+                    {
+                        Frame(frames, EventJson.Kind(chaosEvent), serialize(chaosEvent));
+                    }
                 }
                 if (subscription.Dropped is var dropped && dropped != reported)
                 {
@@ -92,6 +99,21 @@ internal sealed class ChaosRoutes(ControlApiState state, ChaosExtensions extensi
         {
             // The client went away or the server is stopping: the stream just ends.
         }
+    }
+
+    /// <summary>
+    /// Writes the earlier events; returns the last of them, which may also arrive through the subscription attached
+    /// just before (the bus hands the same instance to the history and the live stream), so they are not sent twice.
+    /// </summary>
+    private static async Task<HashSet<ChaosEvent>> ReplayAsync(Stream body, IReadOnlyList<ChaosEvent> earlier, Func<ChaosEvent, byte[]> serialize, CancellationToken cancellation)
+    {
+        using var frames = new MemoryStream();
+        foreach (var chaosEvent in earlier)
+        {
+            Frame(frames, EventJson.Kind(chaosEvent), serialize(chaosEvent));
+        }
+        await body.WriteAsync(frames.GetBuffer().AsMemory(0, (int)frames.Length), cancellation);
+        return new HashSet<ChaosEvent>(earlier.Skip(Math.Max(0, earlier.Count - LiveEvents.DefaultCapacity)), ReferenceEqualityComparer.Instance);
     }
 
     private static void Frame(MemoryStream frames, string kind, byte[] json)

@@ -36,7 +36,10 @@ internal static class EventJson
     };
 
     /// <summary><c>{"event":kind,"time":...,"proxy":...,"connection":n, ...}</c> on one line.</summary>
-    public static byte[] Serialize(ChaosEvent chaosEvent)
+    public static byte[] Serialize(ChaosEvent chaosEvent) => Serialize(chaosEvent, more: null);
+
+    /// <summary>As <see cref="Serialize(ChaosEvent)"/>, with <paramref name="more"/> writing extra fields into the same object.</summary>
+    public static byte[] Serialize(ChaosEvent chaosEvent, Action<Utf8JsonWriter>? more)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -47,6 +50,7 @@ internal static class EventJson
             writer.WriteString("proxy", chaosEvent.Proxy);
             writer.WriteNumber("connection", chaosEvent.Connection);
             WriteFields(writer, chaosEvent);
+            more?.Invoke(writer);
             writer.WriteEndObject();
         }
         return buffer.ToArray();

@@ -31,7 +31,8 @@ internal sealed record Ladder(string Title, IReadOnlyList<LadderStep> Steps)
         return $"{first.Proxy} #{first.Connection}  {client}  {end}";
     }
 
-    private static LadderStep? Step(ChaosEvent e, TimeSpan at) => e switch
+    /// <summary>The row <paramref name="e"/> makes, <paramref name="at"/> after the accept; null for events that make none.</summary>
+    public static LadderStep? Step(ChaosEvent e, TimeSpan at) => e switch
     {
         ConnectionAccepted => new(at, StepKind.Message, Lane.Client, Lane.Chaos, "connect"),
         UpstreamConnected c => new(at, StepKind.Message, Lane.Chaos, Lane.Server, $"dial {Milliseconds(c.Took)} ms"),
@@ -48,6 +49,8 @@ internal sealed record Ladder(string Title, IReadOnlyList<LadderStep> Steps)
             $"toxic {t.Toxic} ({t.Type}){(t.Stream is { } stream ? $" on {stream.ToString().ToLowerInvariant()}" : "")}: {t.Decision}"),
         ToxicReleased r => new(at, StepKind.Fault, Lane.Chaos, Lane.Chaos, $"toxic {r.Toxic} removed: what it held goes on"),
         TcpStateSampled t => new(at, StepKind.Note, LaneOf(t.Side), LaneOf(t.Side), TcpState(t)),
+        PeerObserved p => new(at, StepKind.Note, LaneOf(p.Side), LaneOf(p.Side),
+            $"{p.Side.ToString().ToLowerInvariant()}: {p.What}{(p.State is null ? "" : $" · {p.State}")}"),
         ConnectionClosed c => new(at, StepKind.Note, Lane.Chaos, Lane.Chaos,
             $"closed: {c.Reason}, {c.BytesUpstream} B up, {c.BytesDownstream} B down"),
         // The dial row already says how long the dial took; a separate "dialling" row adds nothing.

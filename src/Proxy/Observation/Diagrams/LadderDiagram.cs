@@ -15,10 +15,12 @@ internal static class LadderDiagram
     private const int MaxWidth = 104;
     private const int EndWidth = MaxWidth - Width - 2;
 
-    public static string Render(IEnumerable<ChaosEvent> connectionEvents, bool ascii = false)
+    public static string Render(IEnumerable<ChaosEvent> connectionEvents, bool ascii = false) =>
+        Render(Ladder.Of(connectionEvents), ascii);
+
+    public static string Render(Ladder ladder, bool ascii)
     {
         var glyphs = ascii ? Glyphs.Ascii : Glyphs.Unicode;
-        var ladder = Ladder.Of(connectionEvents);
         var text = new StringBuilder();
         text.Append(ladder.Title).Append('\n').Append('\n');
         text.Append(Header()).Append('\n');

@@ -14,8 +14,6 @@ namespace Chaos.Proxy.Tests.ControlApi.Clients;
 /// </summary>
 public sealed class NodeClientTests
 {
-    private static readonly SemaphoreSlim Install = new(1, 1);
-
     [Fact(Timeout = 120_000)]
     public async Task NodeClient_FullLifecycle_AgainstChaosServe_LatencyActsOnTraffic()
     {
@@ -68,55 +66,11 @@ public sealed class NodeClientTests
     }
 
     /// <summary>The node folder, with <c>npm ci</c> run there first when node_modules is missing (.ci/run also does it).</summary>
-    private static async Task<string> NodeFolderAsync()
-    {
-        var folder = Path.Combine(CatalogueAndValidateCommandTests.RepositoryRoot(), "tests", "Proxy.Tests", "ControlApi", "Clients", "node");
-        await Install.WaitAsync();
-        try
-        {
-            if (!File.Exists(Path.Combine(folder, "node_modules", "toxiproxy-node-client", "package.json")))
-            {
-                var (exit, output, error) = await RunAsync("npm", folder, [], "ci", "--no-audit", "--no-fund");
-                Assert.True(exit == 0, $"npm ci exited {exit}: {output} {error}");
-            }
-        }
-        finally
-        {
-            Install.Release();
-        }
-        return folder;
-    }
+    private static Task<string> NodeFolderAsync() =>
+        NodeScripts.FolderAsync(Path.Combine("tests", "Proxy.Tests", "ControlApi", "Clients", "node"), "toxiproxy-node-client");
 
     private static Task<(int Exit, string Output, string Error)> NodeAsync(string folder, (string, string)[] environment, params string[] args) =>
-        RunAsync("node", folder, environment, args);
-
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(string program, string folder, (string Name, string Value)[] environment, params string[] args)
-    {
-        var start = new ProcessStartInfo(program, args)
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, (await output).Trim(), await error);
-    }
+        NodeScripts.RunAsync("node", folder, environment, args);
 
     private static async Task<TimeSpan> RoundTripAsync(IPEndPoint endPoint)
     {
