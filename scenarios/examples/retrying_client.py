@@ -1,11 +1,13 @@
-"""A client that retries with exponential backoff (100, 200, 400 ms), as the retry scenario expects."""
+"""A client that retries with exponential backoff (200, 600, 1800 ms), as the retry scenario expects.
+
+Each pause is three times the last, so the shape stays clear even when a busy machine stretches a sleep."""
 import os
 import socket
 import sys
 import time
 
 host, port = os.environ["CHAOS_WEB_ADDR"].rsplit(":", 1)
-pauses = [0.1, 0.2, 0.4]
+pauses = [0.2, 0.6, 1.8]
 for attempt in range(len(pauses) + 1):
     try:
         with socket.create_connection((host, int(port)), timeout=5) as s:

@@ -23,9 +23,9 @@ public sealed class RunWrapperTests : IDisposable
                     where: { connections: "1-3" }
             expect:
               - client.retries == 3
-              - client.min_retry_interval >= 80ms
-              - client.max_retry_interval >= 350ms
-              - client.max_retry_interval < 2s
+              - client.min_retry_interval >= 120ms
+              - client.max_retry_interval >= 1400ms
+              - client.max_retry_interval < 5s
             """);
         var client = Path.Combine(CatalogueAndValidateCommandTests.RepositoryRoot(), "scenarios", "examples", "retrying_client.py");
         var report = _scratch.PathOf("report.json");
