@@ -63,8 +63,8 @@ internal sealed partial class RelayConnection
             {
                 _server = server;
                 await Task.WhenAll(
-                    PumpAsync(_client, server, Direction.Upstream),
-                    PumpAsync(server, _client, Direction.Downstream));
+                    IsolatedAsync(PumpAsync(_client, server, Direction.Upstream)),
+                    IsolatedAsync(PumpAsync(server, _client, Direction.Downstream)));
                 SampleTcpState("close");
                 server.Dispose();
             }
@@ -73,8 +73,15 @@ internal sealed partial class RelayConnection
                 await CloseClientAloneAsync();
             }
         }
+#pragma warning disable CA1031 // a handshake toxic that throws ends this connection only (RelayConnection.Isolation.cs)
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fail(ex);
+        }
         finally
         {
+            _server?.Dispose();
             _client.Dispose();
             OnClosed();
         }

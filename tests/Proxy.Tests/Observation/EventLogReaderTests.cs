@@ -119,9 +119,8 @@ public sealed class EventLogReaderTests
         var file = Path.Combine(Path.GetTempPath(), $"chaos-events-{Guid.NewGuid():N}.jsonl");
         try
         {
-            using (var logger = EventLogging.Create(LogEventLevel.Fatal, file))
+            using (var writer = new EventsFile(file))
             {
-                var writer = new SerilogEventWriter(logger);
                 foreach (var chaosEvent in events)
                 {
                     writer.Handle(chaosEvent);
