@@ -27,6 +27,9 @@ public enum CloseReason
     /// <summary>A toxic ended the connection with RST.</summary>
     ToxicReset,
     Error,
+
+    /// <summary>No byte moved either way for the proxy's <c>idle_timeout</c>; both sides got a FIN.</summary>
+    IdleTimeout,
 }
 
 /// <summary>A timestamped fact about one proxy or one of its connections. Connection 0 means the proxy itself.</summary>

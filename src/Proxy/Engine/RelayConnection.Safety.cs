@@ -5,6 +5,7 @@ namespace Chaos.Proxy.Engine;
 /// <summary>
 /// Failure isolation: an exception inside one connection (a bug, a toxic that throws) ends that connection
 /// alone, with RST to both peers, reported once with its id; the listener and every other connection go on.
+/// And the idle timeout's close (<see cref="IdleWatch"/>).
 /// </summary>
 internal sealed partial class RelayConnection
 {
@@ -24,6 +25,9 @@ internal sealed partial class RelayConnection
             Fail(ex);
         }
     }
+
+    /// <summary>No byte moved either way for the proxy's <c>idle_timeout</c>: FIN to both sides, as a graceful stop.</summary>
+    internal void CloseIdle() => CloseBoth(CloseReason.IdleTimeout);
 
     private void Fail(Exception ex)
     {
