@@ -55,7 +55,7 @@ internal sealed partial class RelayConnection
     public async Task RunAsync(CancellationToken stopping)
     {
         OnAccepted();
-        var idle = IdleWatch.Start(this, _proxy.Limits.IdleTimeout, Time);
+        var watch = ConnectionWatch.Start(this, _proxy.Limits.IdleTimeout, Time);
         try
         {
             if (await PassHandshakeAsync<IAcceptToxic>(toxic => toxic.OnAccept()) &&
@@ -82,7 +82,7 @@ internal sealed partial class RelayConnection
         }
         finally
         {
-            idle?.Stop();
+            watch.Stop();
             _server?.Dispose();
             _client.Dispose();
             OnClosed();

@@ -61,6 +61,37 @@ public sealed class FailureIsolationTests
         Assert.Equal(nameof(EventsFile), detached.Subscriber);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Relay_ClientResetsWhileFirstByteHangHolds_ServerGetsRstAndConnectionCloses()
+    {
+        using var server = Peers.Listen();
+        await using var proxies = await TestProxies.InFrontOfAsync(server, "{type: first_byte_hang, stream: upstream}");
+        var client = await Peers.ConnectAsync(proxies["web"]);
+        using var upstream = await server.AcceptAsync();
+        await Peers.SendAllAsync(client, "held"u8.ToArray());
+        await proxies.Events.WaitForAsync<ToxicActed>();
+
+        Peers.Reset(client);
+
+        Assert.Equal(SocketError.ConnectionReset, await Peers.ReceiveErrorAsync(upstream));
+        var closed = await proxies.Events.WaitForAsync<ConnectionClosed>();
+        Assert.Equal(CloseReason.ClientReset, closed.Reason);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Relay_ClientResetsWhileAcceptHangHolds_ConnectionCloses()
+    {
+        await using var proxies = await TestProxies.StartAsync(null,
+            TestProxies.ToBuiltin("web", BuiltinUpstream.Echo) with { Toxics = [TestProxies.Toxic("{type: accept_hang}")] });
+        var client = await Peers.ConnectAsync(proxies["web"]);
+        await proxies.Events.WaitForAsync<ToxicActed>();
+
+        Peers.Reset(client);
+
+        var closed = await proxies.Events.WaitForAsync<ConnectionClosed>();
+        Assert.Equal(CloseReason.ClientReset, closed.Reason);
+    }
+
     private sealed class ThrowingToxic : IFirstByteToxic
     {
         public Decision OnFirstByte() => throw new InvalidOperationException("planted failure");
