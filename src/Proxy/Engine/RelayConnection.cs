@@ -74,7 +74,7 @@ internal sealed partial class RelayConnection
                 await CloseClientAloneAsync();
             }
         }
-#pragma warning disable CA1031 // a handshake toxic that throws ends this connection only (RelayConnection.Isolation.cs)
+#pragma warning disable CA1031 // a handshake toxic that throws ends this connection only (RelayConnection.Safety.cs)
         catch (Exception ex)
 #pragma warning restore CA1031
         {
