@@ -25,12 +25,13 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
         IReadOnlyList<ChaosEvent> events;
         var started = Stopwatch.GetTimestamp();
         int? commandExit;
-        await using (var logger = Observation.EventLogging.Create(arguments.LogLevel, arguments.EventsFile))
+        await using (var logger = Observation.EventLogging.Create(arguments.LogLevel))
+        using (var eventsFile = arguments.EventsFile is { } path ? new EventsFile(path) : null)
         {
             ChaosRuntime runtime;
             try
             {
-                runtime = await ChaosRuntime.StartAsync(scenario, [new SerilogEventWriter(logger)], new RelayOptions(), TimeProvider.System);
+                runtime = await ChaosRuntime.StartAsync(scenario, Observation.EventLogging.Writers(logger, eventsFile), new RelayOptions(), TimeProvider.System);
             }
             catch (ProxyStartException ex)
             {

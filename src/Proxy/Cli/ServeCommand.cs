@@ -78,7 +78,7 @@ internal static class ServeCommand
         }
         scenario = scenario with { Seed = parsed.GetValue(SeedOption) ?? scenario.Seed };
 
-        await using var logger = EventLogging.Create(ToxiproxyLogLevel(), eventsFile: null);
+        await using var logger = EventLogging.Create(ToxiproxyLogLevel());
         ChaosRuntime runtime;
         try
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -22,10 +23,15 @@ internal static class RequestBody
 
     internal static JsonElement Parse(byte[] bytes)
     {
-        var content = bytes.AsSpan().Trim(" \t\r\n"u8);
+        ReadOnlySpan<byte> content = bytes.AsSpan().Trim(" \t\r\n"u8);
         if (content.IsEmpty)
         {
             throw ApiException.BadBody("EOF");
+        }
+        if (!Utf8.IsValid(content))
+        {
+            // Go's decoder turns invalid UTF-8 into U+FFFD; System.Text.Json would throw on reading such a string (found by fuzzing).
+            content = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content));
         }
         var reader = new Utf8JsonReader(content, new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 64 });
         try

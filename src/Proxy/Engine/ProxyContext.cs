@@ -12,6 +12,9 @@ internal sealed record ProxyContext(
     ConnectionCounter Counter, ToxicBoard Toxics, long Seed)
 {
     public DateTimeOffset Now => Bus.Time.GetUtcNow();
+
+    /// <summary>The proxy's connection limit and idle timeout, from its spec.</summary>
+    public Chaos.Scenarios.ProxyLimits Limits { get; init; } = Chaos.Scenarios.ProxyLimits.None;
 }
 
 /// <summary>A proxy's connection ordinals: 1 for its first accepted connection, continuing across listener changes.</summary>

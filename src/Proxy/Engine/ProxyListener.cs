@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Chaos.Proxy.Observation;
+using Chaos.Scenarios;
 
 namespace Chaos.Proxy.Engine;
 
@@ -163,9 +164,33 @@ internal sealed class ProxyListener : IAsyncDisposable
             client.Dispose();
             return;
         }
+        if (_proxy.Limits.MaxConnections is { } max && _live.Count >= max)
+        {
+            Reject(client, max, _proxy.Limits.OverLimit);
+            return;
+        }
         var connection = new RelayConnection(_proxy, client, _proxy.Counter.Next());
         _live[connection.Id] = connection;
         connection.Completion = RunConnectionAsync(connection);
+    }
+
+    /// <summary>
+    /// Over <c>max_connections</c>: the kernel already completed the handshake, so the client is turned away at once
+    /// with RST (<c>reset</c>) or FIN (<c>refuse</c>; an RST after all if it had already sent bytes, by the kernel's rule).
+    /// It takes no connection number, so ordinal selectors still count admitted connections.
+    /// </summary>
+    private void Reject(Socket client, int max, OverLimitAction action)
+    {
+        var from = client.RemoteEndPoint ?? new IPEndPoint(IPAddress.None, 0);
+        if (action == OverLimitAction.Refuse)
+        {
+            SocketActions.Close(client);
+        }
+        else
+        {
+            SocketActions.Reset(client);
+        }
+        _proxy.Bus.Publish(new ConnectionRejected(_proxy.Now, _proxy.Name, from, max, action == OverLimitAction.Refuse ? "refuse" : "reset"));
     }
 
     /// <summary>

@@ -166,7 +166,7 @@ internal sealed class ProxyRegistry : IAsyncDisposable
     {
         var upstreamChanged = proxy.Spec.Upstream != spec.Upstream;
         var builtin = upstreamChanged ? StartBuiltin(spec) : proxy.Builtin;
-        var context = upstreamChanged ? CreateContext(spec, builtin, proxy.Context) : proxy.Context;
+        var context = (upstreamChanged ? CreateContext(spec, builtin, proxy.Context) : proxy.Context) with { Limits = spec.Limits };
 
         ProxyListener? listener = null;
         if (!spec.Enabled)
@@ -224,7 +224,7 @@ internal sealed class ProxyRegistry : IAsyncDisposable
     {
         EndPoint upstream = builtin?.EndPoint ?? EndPoints.ForDial(spec.Upstream.Address!.Value);
         return new ProxyContext(spec.Name, upstream, spec.Upstream.ToString(), _bus, _options,
-            previous?.Counter ?? new ConnectionCounter(), previous?.Toxics ?? new ToxicBoard(), _seed);
+            previous?.Counter ?? new ConnectionCounter(), previous?.Toxics ?? new ToxicBoard(), _seed) { Limits = spec.Limits };
     }
 
     /// <summary>Binds the spec's address; for port 0, the port this proxy had before (<paramref name="lastBound"/>), as a re-enabled Toxiproxy proxy keeps its port.</summary>

@@ -55,6 +55,7 @@ internal sealed partial class RelayConnection
     public async Task RunAsync(CancellationToken stopping)
     {
         OnAccepted();
+        var watch = ConnectionWatch.Start(this, _proxy.Limits.IdleTimeout, Time);
         try
         {
             if (await PassHandshakeAsync<IAcceptToxic>(toxic => toxic.OnAccept()) &&
@@ -63,8 +64,8 @@ internal sealed partial class RelayConnection
             {
                 _server = server;
                 await Task.WhenAll(
-                    PumpAsync(_client, server, Direction.Upstream),
-                    PumpAsync(server, _client, Direction.Downstream));
+                    IsolatedAsync(PumpAsync(_client, server, Direction.Upstream)),
+                    IsolatedAsync(PumpAsync(server, _client, Direction.Downstream)));
                 SampleTcpState("close");
                 server.Dispose();
             }
@@ -73,8 +74,16 @@ internal sealed partial class RelayConnection
                 await CloseClientAloneAsync();
             }
         }
+#pragma warning disable CA1031 // a handshake toxic that throws ends this connection only (RelayConnection.Safety.cs)
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fail(ex);
+        }
         finally
         {
+            watch.Stop();
+            _server?.Dispose();
             _client.Dispose();
             OnClosed();
         }

@@ -62,7 +62,15 @@ internal sealed class ToxicBoard
         lock (_publishing)
         {
             var previous = _current;
-            var toxics = specs.Select(spec => Activate(spec, previous.Find(spec.Name))).ToImmutableArray();
+            return Publish(specs.Select(spec => Activate(spec, previous.Find(spec.Name))).ToImmutableArray());
+        }
+    }
+
+    /// <summary>Replaces the toxics with ones already built (tests use it to plant a behaviour that fails).</summary>
+    internal ToxicSnapshot Publish(ImmutableArray<ActiveToxic> toxics)
+    {
+        lock (_publishing)
+        {
             var replaced = _replaced;
             _replaced = new CancellationTokenSource();
             Volatile.Write(ref _current, new ToxicSnapshot(toxics, _replaced.Token));

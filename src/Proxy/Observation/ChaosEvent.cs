@@ -55,6 +55,9 @@ public enum CloseReason
 
     /// <summary>An unexpected error in the proxy ended the connection.</summary>
     Error,
+
+    /// <summary>No byte moved either way for the proxy's <c>idle_timeout</c>; both sides got a FIN.</summary>
+    IdleTimeout,
 }
 
 /// <summary>A timestamped fact about one proxy or one of its connections. Connection 0 means the proxy itself.</summary>
@@ -223,6 +226,20 @@ public sealed record ConnectionClosed(
     DateTimeOffset Time, string Proxy, long Connection, CloseReason Reason, TimeSpan Duration,
     long BytesUpstream, long BytesDownstream)
     : ChaosEvent(Time, Proxy, Connection);
+
+/// <summary>An event subscriber (a sink: the events file, the console) threw; it gets no more events.</summary>
+public sealed record SubscriberDetached(DateTimeOffset Time, string Subscriber, string Error) : ChaosEvent(Time, "", 0);
+
+/// <summary>A connection failed inside Chaos (a bug, or a toxic that threw); it alone was closed with RST.</summary>
+public sealed record ConnectionFaulted(DateTimeOffset Time, string Proxy, long Connection, string Error)
+    : ChaosEvent(Time, Proxy, Connection);
+
+/// <summary>
+/// The proxy was at its <c>max_connections</c> and turned a new client away: with RST (<c>over_limit: reset</c>)
+/// or with FIN before any byte (<c>refuse</c>). The client never becomes a connection, so it has no number.
+/// </summary>
+public sealed record ConnectionRejected(DateTimeOffset Time, string Proxy, EndPoint Client, int Limit, string Action)
+    : ChaosEvent(Time, Proxy, 0);
 
 /// <summary>A watched scenario file changed and its proxies were applied; <paramref name="Problems"/> lists proxies that could not be changed.</summary>
 /// <param name="Time">When it happened.</param>

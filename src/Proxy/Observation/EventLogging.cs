@@ -5,22 +5,18 @@ using Serilog.Formatting.Compact;
 
 namespace Chaos.Proxy.Observation;
 
-/// <summary>Builds the Serilog pipeline for a run: readable console lines, and compact JSON lines to a file when asked.</summary>
+/// <summary>Builds the Serilog pipelines for a run: readable console lines, and compact JSON lines to a file when asked.</summary>
 internal static class EventLogging
 {
     public const string ConsoleTemplate = "{Timestamp:HH:mm:ss.fff} {Message:lj}{NewLine}{Exception}";
 
-    public static Logger Create(LogEventLevel consoleLevel, string? eventsFile)
-    {
-        var configuration = new LoggerConfiguration()
-            .MinimumLevel.Verbose()
-            .WriteTo.Console(outputTemplate: ConsoleTemplate, restrictedToMinimumLevel: consoleLevel,
-                standardErrorFromLevel: LogEventLevel.Error);
-        if (eventsFile is not null)
-        {
-            // Every event goes to the file whatever the console level: it is the record a report is made from.
-            configuration = configuration.WriteTo.File(new CompactJsonFormatter(), eventsFile, LogEventLevel.Debug);
-        }
-        return configuration.CreateLogger();
-    }
+    public static Logger Create(LogEventLevel consoleLevel) => new LoggerConfiguration()
+        .MinimumLevel.Verbose()
+        .WriteTo.Console(outputTemplate: ConsoleTemplate, restrictedToMinimumLevel: consoleLevel,
+            standardErrorFromLevel: LogEventLevel.Error)
+        .CreateLogger();
+
+    /// <summary>The run's event writers: the console, and the events file when there is one.</summary>
+    public static IReadOnlyList<IEventSubscriber> Writers(Logger console, EventsFile? eventsFile) =>
+        eventsFile is null ? [new SerilogEventWriter(console)] : [new SerilogEventWriter(console), eventsFile];
 }

@@ -6,7 +6,7 @@ namespace Chaos.Scenarios;
 /// <summary>Binds the proxies: names, listen addresses, upstreams and toxics, and the rules between them (unique names, no listen clash).</summary>
 internal sealed class ProxyBinder(NodeBinder binder)
 {
-    private static readonly string[] Keys = ["name", "listen", "upstream", "enabled", "toxics"];
+    private static readonly string[] Keys = ["name", "listen", "upstream", "enabled", "toxics", "max_connections", "over_limit", "idle_timeout"];
 
     private readonly ToxicBinder _toxics = new(binder);
 
@@ -43,14 +43,15 @@ internal sealed class ProxyBinder(NodeBinder binder)
         var enabledNode = fields.Optional("enabled");
         var enabled = enabledNode is null ? true : binder.Boolean(enabledNode, "enabled");
         var toxics = Toxics(fields.Optional("toxics"));
+        var limits = new LimitsBinder(binder).Bind(fields);
         if (name is not null)
         {
             declared[name] = toxics?.Select(toxic => toxic.Name).ToHashSet(StringComparer.Ordinal);
         }
 
-        return name is null || listen is null || upstream is null || enabled is null || toxics is null
+        return name is null || listen is null || upstream is null || enabled is null || toxics is null || limits is null
             ? null
-            : new ProxySpec(name, listen.Value, upstream, enabled.Value, toxics.Value);
+            : new ProxySpec(name, listen.Value, upstream, enabled.Value, toxics.Value) { Limits = limits };
     }
 
     private string? Name(SourceNode? node, Dictionary<string, SourceNode> names)

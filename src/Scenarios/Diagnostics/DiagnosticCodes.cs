@@ -78,6 +78,9 @@ public static class DiagnosticCodes
     /// <summary>A timeline step or expectation names a proxy that does not exist.</summary>
     public const string UnknownProxy = "CHAOS206";
 
+    /// <summary>A proxy limit (<c>max_connections</c>, <c>over_limit</c>, <c>idle_timeout</c>) is out of range or not an allowed choice.</summary>
+    public const string BadLimit = "CHAOS207";
+
     /// <summary>A toxic type is not in the catalogue.</summary>
     public const string UnknownToxicType = "CHAOS301";
 
@@ -155,6 +158,7 @@ public static class DiagnosticCodes
         [BadUpstream] = "an upstream is neither host:port nor builtin:echo|http",
         [DuplicateProxy] = "two proxies have the same name",
         [UnknownProxy] = "a reference to a proxy that does not exist",
+        [BadLimit] = "a proxy limit is out of range or not an allowed choice",
         [UnknownToxicType] = "a toxic type that is not in the catalogue",
         [UnknownAttribute] = "an attribute the toxic type does not have",
         [AttributeOutOfRange] = "a toxic attribute is out of range",

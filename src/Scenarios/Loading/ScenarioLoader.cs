@@ -24,7 +24,12 @@ public static class ScenarioLoader
                     "a scenario is a few kilobytes; split it or remove generated content");
             }
 
-            bytes = File.ReadAllBytes(path);
+            if (ReadCapped(path) is not { } read)
+            {
+                return Fail(bag, DiagnosticCodes.FileTooLarge, $"the file is over the {MaxInputBytes / 1024} KiB cap",
+                    "a scenario is a few kilobytes; split it or remove generated content");
+            }
+            bytes = read;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -33,6 +38,23 @@ public static class ScenarioLoader
 
         var text = SourceText.Decode(bytes, bag);
         return Result(text is null ? null : Bind(text, bag, root => new ScenarioBinder(bag).Bind(root)), bag);
+    }
+
+    /// <summary>
+    /// Reads at most one byte over the cap: a device or a pipe (<c>/dev/zero</c>, <c>/dev/stdin</c>) reports length 0
+    /// and would otherwise be read without end. Null when the file is over the cap.
+    /// </summary>
+    private static byte[]? ReadCapped(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.None);
+        var buffer = new byte[MaxInputBytes + 1];
+        var filled = 0;
+        int read;
+        while (filled < buffer.Length && (read = file.Read(buffer, filled, buffer.Length - filled)) > 0)
+        {
+            filled += read;
+        }
+        return filled > MaxInputBytes ? null : buffer[..filled];
     }
 
     /// <summary>Loads scenario text (YAML or JSON); <paramref name="sourceName"/> names it in diagnostics (a path, or e.g. "request body").</summary>

@@ -13,4 +13,7 @@ public sealed record ProxySpec(string Name, HostPort Listen, UpstreamSpec Upstre
     /// <summary>The listen address used when a proxy gives none: loopback, any free port.</summary>
     /// <remarks>Toxiproxy listens on all interfaces here; a chaos proxy should not be reachable from the network by accident.</remarks>
     public static HostPort DefaultListen { get; } = new("127.0.0.1", 0);
+
+    /// <summary>Connection limits and the idle timeout (<c>max_connections</c>, <c>over_limit</c>, <c>idle_timeout</c>); none by default.</summary>
+    public ProxyLimits Limits { get; init; } = ProxyLimits.None;
 }

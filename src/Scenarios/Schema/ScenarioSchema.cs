@@ -66,6 +66,18 @@ public static class ScenarioSchema
             ["upstream"] = new JsonObject { ["type"] = "string", ["description"] = "host:port, or builtin:echo / builtin:http" },
             ["enabled"] = new JsonObject { ["type"] = "boolean", ["default"] = true },
             ["toxics"] = Array(Ref("toxic")),
+            ["max_connections"] = new JsonObject
+            {
+                ["type"] = "integer", ["minimum"] = 1, ["maximum"] = ProxyLimits.MaxConnectionsCap,
+                ["description"] = "open connections at most; beyond it a new client is turned away (default: no limit)",
+            },
+            ["over_limit"] = new JsonObject
+            {
+                ["enum"] = new JsonArray("reset", "refuse"), ["default"] = "reset",
+                ["description"] = "beyond max_connections: reset = RST at once, refuse = FIN before any byte",
+            },
+            ["idle_timeout"] = Duration((long)ProxyLimits.MinIdleTimeout.TotalMilliseconds, (long)Durations.Max.TotalMilliseconds,
+                "close a connection that relays no byte either way for this long (default: never)"),
         },
         "name",
         "upstream");

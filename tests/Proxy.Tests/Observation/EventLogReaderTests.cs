@@ -35,6 +35,10 @@ public sealed class EventLogReaderTests
             new WroteAfterFin(At(7), "web", 3, Side.Server),
             new TcpStateSampled(At(8), "web", 3, Side.Server, "fin", "FIN_WAIT2", 2, TimeSpan.FromMilliseconds(0.1), 1),
             new ConnectionClosed(At(12.6), "web", 3, CloseReason.Completed, TimeSpan.FromMilliseconds(11.6), 1234, 56789),
+            new ConnectionRejected(At(13), "web", new IPEndPoint(IPAddress.Loopback, 52900), 100, "reset"),
+            new ConnectionFaulted(At(14), "web", 8, "InvalidOperationException: planted"),
+            new ConnectionClosed(At(14.5), "web", 9, CloseReason.IdleTimeout, TimeSpan.FromMilliseconds(30000), 0, 0),
+            new SubscriberDetached(At(15), "EventsFile", "IOException: No space left on device"),
             new ProxyStopped(At(20), "web"),
         ];
     }
@@ -119,9 +123,8 @@ public sealed class EventLogReaderTests
         var file = Path.Combine(Path.GetTempPath(), $"chaos-events-{Guid.NewGuid():N}.jsonl");
         try
         {
-            using (var logger = EventLogging.Create(LogEventLevel.Fatal, file))
+            using (var writer = new EventsFile(file))
             {
-                var writer = new SerilogEventWriter(logger);
                 foreach (var chaosEvent in events)
                 {
                     writer.Handle(chaosEvent);

@@ -19,6 +19,13 @@ internal sealed class ChaosProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    public int Id => _process.Id;
+
+    /// <summary>Resident memory of the process now, from /proc (Linux).</summary>
+    public long ResidentBytes =>
+        long.Parse(File.ReadLines($"/proc/{Id}/status").First(line => line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+
     public string Output
     {
         get { lock (_output) { return _output.ToString(); } }

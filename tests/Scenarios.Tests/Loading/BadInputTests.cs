@@ -34,6 +34,11 @@ public sealed class BadInputTests
             "listen clash", "proxies:\n  - name: a\n    listen: 127.0.0.1:8080\n    upstream: 127.0.0.1:1\n  - name: b\n    listen: :8080\n    upstream: 127.0.0.1:1\n",
             DiagnosticCodes.ListenClash, 6, 13
         },
+        { "max_connections zero", Proxy + "    max_connections: 0\n", DiagnosticCodes.BadLimit, 4, 22 },
+        { "max_connections not a number", Proxy + "    max_connections: many\n", DiagnosticCodes.WrongType, 4, 22 },
+        { "over_limit unknown", Proxy + "    over_limit: drop\n", DiagnosticCodes.BadLimit, 4, 17 },
+        { "idle_timeout too short", Proxy + "    idle_timeout: 10ms\n", DiagnosticCodes.BadLimit, 4, 19 },
+        { "idle_timeout malformed", Proxy + "    idle_timeout: soon\n", DiagnosticCodes.BadDuration, 4, 19 },
         { "unknown builtin upstream", "proxies:\n  - name: a\n    upstream: builtin:ftp\n", DiagnosticCodes.BadUpstream, 3, 15 },
         { "upstream port zero", "proxies:\n  - name: a\n    upstream: 127.0.0.1:0\n", DiagnosticCodes.BadUpstream, 3, 15 },
         { "missing upstream", "proxies:\n  - name: a\n    listen: :0\n", DiagnosticCodes.MissingKey, 2, 5 },

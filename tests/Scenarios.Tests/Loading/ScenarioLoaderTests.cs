@@ -71,4 +71,12 @@ public sealed class ScenarioLoaderTests
         Assert.Equal(DiagnosticCodes.FileUnreadable, diagnostic.Code);
         Assert.Null(result.Scenario);
     }
+
+    [Fact(Timeout = 10_000)]
+    public async Task LoadFile_EndlessDevice_TooLargeWithoutReadingForEver()
+    {
+        var result = await Task.Run(() => ScenarioLoader.LoadFile("/dev/zero"));
+
+        Assert.Equal(DiagnosticCodes.FileTooLarge, Assert.Single(result.Diagnostics).Code);
+    }
 }

@@ -32,6 +32,9 @@ internal static class EventJson
         ConnectionClosed => "closed",
         ScenarioReloaded => "scenario_reloaded",
         ScenarioReloadRejected => "scenario_rejected",
+        SubscriberDetached => "subscriber_detached",
+        ConnectionFaulted => "connection_error",
+        ConnectionRejected => "rejected",
         _ => Snake(chaosEvent.GetType().Name),
     };
 
@@ -132,6 +135,18 @@ internal static class EventJson
                 writer.WriteNumber("duration_ms", Milliseconds(c.Duration));
                 writer.WriteNumber("bytes_upstream", c.BytesUpstream);
                 writer.WriteNumber("bytes_downstream", c.BytesDownstream);
+                break;
+            case SubscriberDetached d:
+                writer.WriteString("subscriber", d.Subscriber);
+                writer.WriteString("error", d.Error);
+                break;
+            case ConnectionFaulted f:
+                writer.WriteString("error", f.Error);
+                break;
+            case ConnectionRejected r:
+                writer.WriteString("client", r.Client.ToString());
+                writer.WriteNumber("limit", r.Limit);
+                writer.WriteString("action", r.Action);
                 break;
             case ScenarioReloaded r:
                 WriteSource(writer, r.Source, r.Problems);
