@@ -228,9 +228,16 @@ public sealed record ConnectionClosed(
     : ChaosEvent(Time, Proxy, Connection);
 
 /// <summary>An event subscriber (a sink: the events file, the console) threw; it gets no more events.</summary>
+/// <param name="Time">When it happened.</param>
+/// <param name="Subscriber">Which subscriber.</param>
+/// <param name="Error">What it threw.</param>
 public sealed record SubscriberDetached(DateTimeOffset Time, string Subscriber, string Error) : ChaosEvent(Time, "", 0);
 
 /// <summary>A connection failed inside Chaos (a bug, or a toxic that threw); it alone was closed with RST.</summary>
+/// <param name="Time">When it happened.</param>
+/// <param name="Proxy">The proxy's name.</param>
+/// <param name="Connection">The connection's ordinal on its proxy (1-based).</param>
+/// <param name="Error">The exception, in one line.</param>
 public sealed record ConnectionFaulted(DateTimeOffset Time, string Proxy, long Connection, string Error)
     : ChaosEvent(Time, Proxy, Connection);
 
@@ -238,6 +245,11 @@ public sealed record ConnectionFaulted(DateTimeOffset Time, string Proxy, long C
 /// The proxy was at its <c>max_connections</c> and turned a new client away: with RST (<c>over_limit: reset</c>)
 /// or with FIN before any byte (<c>refuse</c>). The client never becomes a connection, so it has no number.
 /// </summary>
+/// <param name="Time">When it happened.</param>
+/// <param name="Proxy">The proxy's name.</param>
+/// <param name="Client">The client's address.</param>
+/// <param name="Limit">The proxy's <c>max_connections</c>.</param>
+/// <param name="Action">What the client got: <c>reset</c> or <c>refuse</c>.</param>
 public sealed record ConnectionRejected(DateTimeOffset Time, string Proxy, EndPoint Client, int Limit, string Action)
     : ChaosEvent(Time, Proxy, 0);
 
