@@ -194,7 +194,7 @@ public sealed class DataToxicTests
     public async Task Latency_UpdatedWhileConnectionOpen_OpenConnectionFollowsTheNewValue()
     {
         using var server = Peers.Listen();
-        await using var proxies = await TestProxies.InFrontOfAsync(server, "{name: slow, type: latency, attributes: {latency: 1500}}");
+        await using var proxies = await TestProxies.InFrontOfAsync(server, "{name: slow, type: latency, attributes: {latency: 3000}}");
         using var client = await Peers.ConnectAsync(proxies["web"]);
         using var accepted = await server.AcceptAsync();
         await Peers.SendAllAsync(accepted, "a"u8.ToArray());
@@ -205,7 +205,8 @@ public sealed class DataToxicTests
         await Peers.SendAllAsync(accepted, "b"u8.ToArray());
         await ReceiveExactlyAsync(client, 1);
 
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(1000), $"the open connection still took {clock.Elapsed}");
+        // Well under the old 3 s, with room for a loaded machine (1.07 s was seen under load against a 1.5 s latency).
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(2500), $"the open connection still took {clock.Elapsed}");
     }
 
     internal static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int length)
