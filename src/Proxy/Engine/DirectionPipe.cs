@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Chaos.Proxy.Observation;
 using Chaos.Proxy.Toxics;
@@ -30,10 +31,11 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
     /// <summary>Chunks in flight per direction: with 128 KiB buffers, at most 4 MiB held by a delay.</summary>
     private const int QueuedChunks = 32;
 
-    private readonly Dictionary<long, (ToxicSpec Spec, IDataStage Stage)> _stages = [];
+    private Dictionary<long, (ToxicSpec Spec, IDataStage Stage)>? _stages;
     private Channel<Chunk>? _queue;
     private Task _sender = Task.CompletedTask;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ForwardOutcome> ForwardAsync(byte[] buffer, int count)
     {
         if (_queue is null)
@@ -179,6 +181,7 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
     /// </summary>
     private IDataStage StageFor(ActiveToxic toxic)
     {
+        _stages ??= [];
         if (_stages.TryGetValue(toxic.Id, out var known) && SameBehaviour(known.Spec, toxic.Spec))
         {
             return known.Stage;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Chaos.Proxy.Observation;
 using Chaos.Proxy.Toxics;
 
@@ -186,6 +187,8 @@ internal sealed partial class RelayConnection
     }
 
     /// <summary>Bytes read, 0 for a FIN, or -1 when this direction is over (peer reset, or we aborted).</summary>
+    // Pooled: a receive that waits would otherwise allocate its state machine once per chunk.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveAsync(Socket from, Memory<byte> buffer, Side fromSide)
     {
         try
@@ -204,6 +207,7 @@ internal sealed partial class RelayConnection
     }
 
     /// <summary>Sends all of <paramref name="data"/>; false when the receiver is gone.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<bool> SendAsync(Socket to, ReadOnlyMemory<byte> data, Side toSide)
     {
         try

@@ -12,8 +12,10 @@ internal static class EventLogging
 
     public static Logger Create(LogEventLevel consoleLevel, string? eventsFile)
     {
+        // The least level any sink takes: events below it are dropped before their message is bound.
+        var least = eventsFile is null || consoleLevel < LogEventLevel.Debug ? consoleLevel : LogEventLevel.Debug;
         var configuration = new LoggerConfiguration()
-            .MinimumLevel.Verbose()
+            .MinimumLevel.Is(least)
             .WriteTo.Console(outputTemplate: ConsoleTemplate, restrictedToMinimumLevel: consoleLevel,
                 standardErrorFromLevel: LogEventLevel.Error);
         if (eventsFile is not null)
