@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -113,7 +112,7 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(chunk.Buffer);
+                    RelayBuffers.Return(chunk.Buffer);
                 }
             }
         }
@@ -124,7 +123,7 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
             {
                 if (left.Buffer is not null)
                 {
-                    ArrayPool<byte>.Shared.Return(left.Buffer);
+                    RelayBuffers.Return(left.Buffer);
                 }
             }
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -140,7 +139,7 @@ internal sealed partial class RelayConnection
                     {
                         return;
                     }
-                    buffer = ArrayPool<byte>.Shared.Rent(_proxy.Options.BufferSize);
+                    buffer = RelayBuffers.Rent(_proxy.Options.BufferSize);
                 }
 
                 var received = await ReceiveAsync(from, buffer, fromSide);
@@ -319,7 +318,7 @@ internal sealed partial class RelayConnection
     {
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            RelayBuffers.Return(buffer);
             buffer = null;
         }
     }
