@@ -30,7 +30,7 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
             ChaosRuntime runtime;
             try
             {
-                runtime = await ChaosRuntime.StartAsync(scenario, [new SerilogEventWriter(logger)], new RelayOptions(), TimeProvider.System);
+                runtime = await ChaosRuntime.StartAsync(scenario, [new SerilogEventWriter(logger)], Options(), TimeProvider.System);
             }
             catch (ProxyStartException ex)
             {
@@ -80,6 +80,13 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
         }
         return commandExit is not (null or 0) || results.Any(result => !result.Passed) ? ExitCodes.Failed : ExitCodes.Success;
     }
+
+    /// <summary>TCP state samples only where something shows them: a diagram, the event log, the API's event stream, a Debug console.</summary>
+    private RelayOptions Options() => new()
+    {
+        SampleTcpState = arguments.Diagram || arguments.EventsFile is not null || arguments.Api is not null ||
+            arguments.LogLevel <= Serilog.Events.LogEventLevel.Debug,
+    };
 
     /// <summary>Relays until the wrapped command exits (its exit code), or until the duration or a signal (null).</summary>
     private async Task<int?> RelayUntilEndAsync(Scenario scenario, ChaosRuntime runtime, CancellationToken cancellation)

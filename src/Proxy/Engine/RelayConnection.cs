@@ -283,6 +283,10 @@ internal sealed partial class RelayConnection
     /// <summary>The kernel's view of each leg that exists (skipped quietly where TCP_INFO is not available).</summary>
     internal void SampleTcpState(string moment)
     {
+        if (!_proxy.Options.SampleTcpState)
+        {
+            return;
+        }
         Sample(_client, Side.Client);
         if (_server is { } server)
         {
