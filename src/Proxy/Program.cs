@@ -5,5 +5,5 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLET
 {
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 }
-Chaos.Proxy.Cli.OpenFileLimit.Raise();
+Chaos.Proxy.Engine.OpenFileLimit.Raise();
 return await Chaos.Proxy.Cli.ChaosCommand.InvokeAsync(args);

@@ -137,6 +137,14 @@ internal sealed class ProxyListener : IAsyncDisposable
         await Task.Yield();
         while (!stop.IsCancellationRequested)
         {
+            try
+            {
+                await ConnectionSlots.Shared.WaitAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
             Socket client;
             try
             {
@@ -144,11 +152,13 @@ internal sealed class ProxyListener : IAsyncDisposable
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
+                ConnectionSlots.Shared.Release();
                 return;
             }
             catch (SocketException)
             {
                 // A connection that died in the queue (or a transient EMFILE) must not end the loop.
+                ConnectionSlots.Shared.Release();
                 await Task.Delay(10, CancellationToken.None);
                 continue;
             }
@@ -156,11 +166,13 @@ internal sealed class ProxyListener : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts relaying <paramref name="client"/>, which holds a connection slot until its connection ends.</summary>
     private void Relay(Socket client)
     {
         if (_ignored is not null && _ignored.Equals(client.RemoteEndPoint))
         {
             client.Dispose();
+            ConnectionSlots.Shared.Release();
             return;
         }
         var connection = new RelayConnection(_proxy, client, _proxy.Counter.Next());
@@ -179,7 +191,7 @@ internal sealed class ProxyListener : IAsyncDisposable
             return;
         }
         socket.Blocking = false;
-        while (true)
+        while (ConnectionSlots.Shared.TryTake())
         {
             try
             {
@@ -187,11 +199,13 @@ internal sealed class ProxyListener : IAsyncDisposable
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
             {
+                ConnectionSlots.Shared.Release();
                 return;
             }
             catch (SocketException)
             {
                 // That one died in the queue; look at the next.
+                ConnectionSlots.Shared.Release();
             }
         }
     }
@@ -211,6 +225,7 @@ internal sealed class ProxyListener : IAsyncDisposable
                 _closedDownstream += connection.BytesDownstream;
                 _live.TryRemove(connection.Id, out _);
             }
+            ConnectionSlots.Shared.Release();
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Chaos.Proxy.Cli;
+using Chaos.Proxy.Engine;
 using Chaos.Proxy.Tests.Support;
 
 namespace Chaos.Proxy.Tests.Engine;

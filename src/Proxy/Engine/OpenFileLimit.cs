@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Chaos.Proxy.Cli;
+namespace Chaos.Proxy.Engine;
 
 /// <summary>
 /// Raises the soft limit on open files to the hard limit (Linux). A relayed connection holds two sockets, so the
@@ -10,6 +10,9 @@ namespace Chaos.Proxy.Cli;
 internal static partial class OpenFileLimit
 {
     private const int RlimitNofile = 7;
+
+    /// <summary>The soft limit now; null where it cannot be read (not Linux).</summary>
+    public static ulong? Current => OperatingSystem.IsLinux() && GetRLimit(RlimitNofile, out var limit) == 0 ? limit.Current : null;
 
     /// <summary>The soft limit after raising it; null where it cannot be read (not Linux).</summary>
     public static ulong? Raise()
