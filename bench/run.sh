@@ -177,11 +177,12 @@ fi
 # Every process started from here may hold thousands of sockets (the connection figures).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 NOFILE=$(ulimit -n)
-# A relay holds two sockets per connection, so the open-files hard limit caps what it can relay at once;
-# chaos itself holds about 100 other descriptors (measured: 96), and past the limit .NET fails hard.
+# A relay holds two sockets per connection, so the open-files hard limit caps what it can relay at once.
+# chaos accepts at most (limit - 256) / 2 connections (it keeps 256 descriptors for itself); asking for
+# a little less leaves room for a straggler from an earlier figure.
 CONCURRENT_RELAYED=$CONCURRENT
-if [[ $NOFILE != unlimited ]] && ((2 * CONCURRENT + 256 > NOFILE)); then
-  CONCURRENT_RELAYED=$(((NOFILE - 256) / 2))
+if [[ $NOFILE != unlimited ]] && ((2 * CONCURRENT + 512 > NOFILE)); then
+  CONCURRENT_RELAYED=$(((NOFILE - 512) / 2))
   log "warning: open-files hard limit $NOFILE: relays get $CONCURRENT_RELAYED concurrent connections, not $CONCURRENT"
 fi
 
@@ -353,6 +354,13 @@ measure() {
   log "  $path: $(awk -F'\t' -v p="$path" -v r="$round" '$1 == p && $3 == r && $2 !~ /idle|concurrent/ { printf "%s=%s ", $2, $4 }' "$RAW")"
 }
 
+# settle PORT: wait (up to 30 s) until no connection to the echo server through PORT is left, so one
+# figure's connections, still closing, do not count against the next.
+settle() {
+  local deadline=$((SECONDS + 30))
+  while ((SECONDS < deadline)) && ss -Htn "( sport = :$1 or dport = :$1 )" 2>/dev/null | grep -qv TIME-WAIT; do sleep 0.5; done
+}
+
 # connections PATH: the idle-memory and concurrency figures, once per path (recorded as round 1).
 # Not for socat: it forks a process per connection, thousands of them.
 connections() {
@@ -366,7 +374,7 @@ connections() {
     else
       fail "idle $path: $(tail -c 300 <<<"$out")"
     fi
-    sleep 2 # the relay closes the connections the client just closed
+    settle "$(echo_port "$path")"
   fi
   [[ $path == direct ]] || count=$CONCURRENT_RELAYED
   if ! relay_gone "$path" 1; then
@@ -379,7 +387,7 @@ connections() {
     else
       fail "concurrent $path: $(tail -c 300 <<<"$out")"
     fi
-    sleep 2
+    settle "$(echo_port "$path")"
   fi
   log "  $path: $(awk -F'\t' -v p="$path" '$1 == p && $2 ~ /idle|concurrent/ { printf "%s=%s ", $2, $4 }' "$RAW")"
 }
