@@ -5,6 +5,7 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLET
 {
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 }
+Chaos.Proxy.Engine.OpenFileLimit.Raise();
 return await Chaos.Proxy.Cli.ChaosCommand.InvokeAsync(args);
 
 

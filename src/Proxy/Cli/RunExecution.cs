@@ -31,7 +31,7 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
             ChaosRuntime runtime;
             try
             {
-                runtime = await ChaosRuntime.StartAsync(scenario, Observation.EventLogging.Writers(logger, eventsFile), new RelayOptions(), TimeProvider.System);
+                runtime = await ChaosRuntime.StartAsync(scenario, Observation.EventLogging.Writers(logger, eventsFile), Options(), TimeProvider.System);
             }
             catch (ProxyStartException ex)
             {
@@ -106,6 +106,13 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
             return null;
         }
     }
+
+    /// <summary>TCP state samples only where something shows them: a diagram, the event log, the API's event stream, the live view, a Debug console.</summary>
+    private RelayOptions Options() => new()
+    {
+        SampleTcpState = arguments.Diagram || arguments.EventsFile is not null || arguments.Api is not null || arguments.Ui is not null ||
+            arguments.LogLevel <= Serilog.Events.LogEventLevel.Debug,
+    };
 
     /// <summary>Relays until the wrapped command exits (its exit code), or until the duration or a signal (null).</summary>
     private async Task<int?> RelayUntilEndAsync(Scenario scenario, ChaosRuntime runtime, CancellationToken cancellation)

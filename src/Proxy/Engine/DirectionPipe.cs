@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Chaos.Proxy.Observation;
 using Chaos.Proxy.Toxics;
@@ -30,10 +30,11 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
     /// <summary>Chunks in flight per direction: with 128 KiB buffers, at most 4 MiB held by a delay.</summary>
     private const int QueuedChunks = 32;
 
-    private readonly Dictionary<long, (ToxicSpec Spec, IDataStage Stage)> _stages = [];
+    private Dictionary<long, (ToxicSpec Spec, IDataStage Stage)>? _stages;
     private Channel<Chunk>? _queue;
     private Task _sender = Task.CompletedTask;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ForwardOutcome> ForwardAsync(byte[] buffer, int count)
     {
         if (_queue is null)
@@ -111,7 +112,7 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(chunk.Buffer);
+                    RelayBuffers.Return(chunk.Buffer);
                 }
             }
         }
@@ -122,7 +123,7 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
             {
                 if (left.Buffer is not null)
                 {
-                    ArrayPool<byte>.Shared.Return(left.Buffer);
+                    RelayBuffers.Return(left.Buffer);
                 }
             }
         }
@@ -179,6 +180,7 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
     /// </summary>
     private IDataStage StageFor(ActiveToxic toxic)
     {
+        _stages ??= [];
         if (_stages.TryGetValue(toxic.Id, out var known) && SameBehaviour(known.Spec, toxic.Spec))
         {
             return known.Stage;

@@ -138,6 +138,14 @@ internal sealed class ProxyListener : IAsyncDisposable
         await Task.Yield();
         while (!stop.IsCancellationRequested)
         {
+            try
+            {
+                await ConnectionSlots.Shared.WaitAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
             Socket client;
             try
             {
@@ -145,23 +153,27 @@ internal sealed class ProxyListener : IAsyncDisposable
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
+                ConnectionSlots.Shared.Release();
                 return;
             }
             catch (SocketException)
             {
                 // A connection that died in the queue (or a transient EMFILE) must not end the loop.
+                ConnectionSlots.Shared.Release();
                 await Task.Delay(10, CancellationToken.None);
                 continue;
             }
-            Relay(client);
+            Relay(client, onAcceptLoop: true);
         }
     }
 
-    private void Relay(Socket client)
+    /// <summary>Starts relaying <paramref name="client"/>, which holds a connection slot until its connection ends.</summary>
+    private void Relay(Socket client, bool onAcceptLoop)
     {
         if (_ignored is not null && _ignored.Equals(client.RemoteEndPoint))
         {
             client.Dispose();
+            ConnectionSlots.Shared.Release();
             return;
         }
         if (_proxy.Limits.MaxConnections is { } max && _live.Count >= max)
@@ -171,7 +183,7 @@ internal sealed class ProxyListener : IAsyncDisposable
         }
         var connection = new RelayConnection(_proxy, client, _proxy.Counter.Next());
         _live[connection.Id] = connection;
-        connection.Completion = RunConnectionAsync(connection);
+        connection.Completion = RunConnectionAsync(connection, onAcceptLoop);
     }
 
     /// <summary>
@@ -204,26 +216,35 @@ internal sealed class ProxyListener : IAsyncDisposable
             return;
         }
         socket.Blocking = false;
-        while (true)
+        while (ConnectionSlots.Shared.TryTake())
         {
             try
             {
-                Relay(socket.Accept());
+                Relay(socket.Accept(), onAcceptLoop: false);
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
             {
+                ConnectionSlots.Shared.Release();
                 return;
             }
             catch (SocketException)
             {
                 // That one died in the queue; look at the next.
+                ConnectionSlots.Shared.Release();
             }
         }
     }
 
-    private async Task RunConnectionAsync(RelayConnection connection)
+    private async Task RunConnectionAsync(RelayConnection connection, bool onAcceptLoop)
     {
-        await Task.Yield();
+        // The accept loop runs a connection's first steps itself, up to its first wait (the upstream dial at
+        // the latest), which never blocks. Hopping to the thread pool first cost a wake-up per connection:
+        // measured 7.8k/6.6k -> 9.7k/8.2k new connections/s without it. A connection taken on the control
+        // path (AcceptBacklog) still hops, so the caller never runs connection code.
+        if (!onAcceptLoop)
+        {
+            await Task.Yield();
+        }
         try
         {
             await connection.RunAsync(_stopping.Token);
@@ -236,6 +257,7 @@ internal sealed class ProxyListener : IAsyncDisposable
                 _closedDownstream += connection.BytesDownstream;
                 _live.TryRemove(connection.Id, out _);
             }
+            ConnectionSlots.Shared.Release();
         }
     }
 

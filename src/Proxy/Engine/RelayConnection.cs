@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Chaos.Proxy.Observation;
 using Chaos.Proxy.Toxics;
 
@@ -148,7 +148,7 @@ internal sealed partial class RelayConnection
                     {
                         return;
                     }
-                    buffer = ArrayPool<byte>.Shared.Rent(_proxy.Options.BufferSize);
+                    buffer = RelayBuffers.Rent(_proxy.Options.BufferSize);
                 }
 
                 var received = await ReceiveAsync(from, buffer, fromSide);
@@ -195,6 +195,8 @@ internal sealed partial class RelayConnection
     }
 
     /// <summary>Bytes read, 0 for a FIN, or -1 when this direction is over (peer reset, or we aborted).</summary>
+    // Pooled: a receive that waits would otherwise allocate its state machine once per chunk.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveAsync(Socket from, Memory<byte> buffer, Side fromSide)
     {
         try
@@ -213,6 +215,7 @@ internal sealed partial class RelayConnection
     }
 
     /// <summary>Sends all of <paramref name="data"/>; false when the receiver is gone.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<bool> SendAsync(Socket to, ReadOnlyMemory<byte> data, Side toSide)
     {
         try
@@ -289,6 +292,10 @@ internal sealed partial class RelayConnection
     /// <summary>The kernel's view of each leg that exists (skipped quietly where TCP_INFO is not available).</summary>
     internal void SampleTcpState(string moment)
     {
+        if (!_proxy.Options.SampleTcpState)
+        {
+            return;
+        }
         Sample(_client, Side.Client);
         if (_server is { } server)
         {
@@ -324,7 +331,7 @@ internal sealed partial class RelayConnection
     {
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            RelayBuffers.Return(buffer);
             buffer = null;
         }
     }

@@ -15,6 +15,13 @@ internal sealed record RelayOptions
     /// </summary>
     public int? EventHistoryLimit { get; init; }
 
+    /// <summary>
+    /// Whether connections sample the kernel's TCP state (<c>TCP_INFO</c>) at accept, first byte, FIN, fault and
+    /// close. Only diagrams, the event log and the live event stream show the samples, and they cost eleven
+    /// getsockopt calls and events per connection, so a run that shows none of those turns them off.
+    /// </summary>
+    public bool SampleTcpState { get; init; } = true;
+
     /// <summary>Bytes per receive; large buffers cut syscalls on bulk transfers (reference/linux-tcp-facts.md §4).</summary>
     public int BufferSize { get; init; } = 128 * 1024;
 }

@@ -13,9 +13,10 @@ namespace Chaos.Proxy.Engine;
 /// </summary>
 internal sealed class ToxicSelection(long seed, string proxy, long ordinal, IPAddress client)
 {
-    private readonly ConcurrentDictionary<long, bool> _decided = new();
+    // Created at the first toxic: most connections meet none, and an idle one should hold no more than it needs.
+    private ConcurrentDictionary<long, bool>? _decided;
 
-    public bool IsSelected(ActiveToxic toxic) => _decided.GetOrAdd(toxic.Id, _ =>
+    public bool IsSelected(ActiveToxic toxic) => LazyInitializer.EnsureInitialized(ref _decided).GetOrAdd(toxic.Id, _ =>
         toxic.Spec.Where.Matches((int)Math.Min(ordinal, int.MaxValue), client) && Roll(toxic.Name) < toxic.Spec.Toxicity);
 
     /// <summary>A generator for one toxic's jitter or slice sizes on one direction of this connection.</summary>

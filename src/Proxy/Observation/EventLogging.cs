@@ -10,8 +10,10 @@ internal static class EventLogging
 {
     public const string ConsoleTemplate = "{Timestamp:HH:mm:ss.fff} {Message:lj}{NewLine}{Exception}";
 
+    // The console's level is the logger's minimum, so events below it are dropped before their message is bound
+    // (the events file has its own logger, which takes every event).
     public static Logger Create(LogEventLevel consoleLevel) => new LoggerConfiguration()
-        .MinimumLevel.Verbose()
+        .MinimumLevel.Is(consoleLevel)
         .WriteTo.Console(outputTemplate: ConsoleTemplate, restrictedToMinimumLevel: consoleLevel,
             standardErrorFromLevel: LogEventLevel.Error)
         .CreateLogger();

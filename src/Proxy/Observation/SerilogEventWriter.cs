@@ -11,8 +11,14 @@ internal sealed class SerilogEventWriter(ILogger logger) : IEventSubscriber
 {
     public void Handle(ChaosEvent chaosEvent)
     {
-        var (level, kind, template, values) = Describe(chaosEvent);
-        if (!logger.IsEnabled(level) || !logger.BindMessageTemplate(template, values, out var parsed, out var bound))
+        // Checked before describing: describing allocates, and most events are below the level a run logs.
+        var level = LevelOf(chaosEvent);
+        if (!logger.IsEnabled(level))
+        {
+            return;
+        }
+        var (kind, template, values) = Describe(chaosEvent);
+        if (!logger.BindMessageTemplate(template, values, out var parsed, out var bound))
         {
             return;
         }
@@ -20,56 +26,69 @@ internal sealed class SerilogEventWriter(ILogger logger) : IEventSubscriber
         logger.Write(new LogEvent(chaosEvent.Time, level, null, parsed, properties));
     }
 
-    private static (LogEventLevel Level, string Kind, string Template, object?[] Values) Describe(ChaosEvent e) => e switch
+    private static LogEventLevel LevelOf(ChaosEvent e) => e switch
     {
-        ProxyStarted p => (LogEventLevel.Information, "proxy_started", "{Proxy} listening on {Listen} -> {Upstream}",
+        UpstreamConnecting or FirstByte or TcpStateSampled => LogEventLevel.Debug,
+        UpstreamFailed => LogEventLevel.Warning,
+        TimelineStepApplied t => t.Error is null ? LogEventLevel.Information : LogEventLevel.Warning,
+        ScenarioReloaded r => r.Problems.Count == 0 ? LogEventLevel.Information : LogEventLevel.Warning,
+        ScenarioReloadRejected or SubscriberDetached or ConnectionFaulted => LogEventLevel.Error,
+        ConnectionRejected => LogEventLevel.Warning,
+        ProxyStarted or ProxyStopped or ConnectionAccepted or UpstreamConnected or FinReceived or FinSent or ResetReceived or
+            ResetSent or ToxicActed or ToxicReleased or WroteAfterFin or ConnectionClosed => LogEventLevel.Information,
+        _ => LogEventLevel.Debug,
+    };
+
+    private static (string Kind, string Template, object?[] Values) Describe(ChaosEvent e) => e switch
+    {
+        ProxyStarted p => ("proxy_started", "{Proxy} listening on {Listen} -> {Upstream}",
             [p.Proxy, p.Listen.ToString(), p.Upstream]),
-        ProxyStopped p => (LogEventLevel.Information, "proxy_stopped", "{Proxy} stopped", [p.Proxy]),
-        ConnectionAccepted a => (LogEventLevel.Information, "accepted", "{Proxy} #{Connection} accepted from {Client}",
+        ProxyStopped p => ("proxy_stopped", "{Proxy} stopped", [p.Proxy]),
+        ConnectionAccepted a => ("accepted", "{Proxy} #{Connection} accepted from {Client}",
             [a.Proxy, a.Connection, a.Client.ToString()]),
-        UpstreamConnecting c => (LogEventLevel.Debug, "upstream_connecting", "{Proxy} #{Connection} dialling {Target}",
+        UpstreamConnecting c => ("upstream_connecting", "{Proxy} #{Connection} dialling {Target}",
             [c.Proxy, c.Connection, c.Target]),
-        UpstreamConnected c => (LogEventLevel.Information, "upstream_connected", "{Proxy} #{Connection} upstream connected from {Local} in {TookMs} ms",
+        UpstreamConnected c => ("upstream_connected", "{Proxy} #{Connection} upstream connected from {Local} in {TookMs} ms",
             [c.Proxy, c.Connection, c.Local.ToString(), Milliseconds(c.Took)]),
-        UpstreamFailed f => (LogEventLevel.Warning, "upstream_failed", "{Proxy} #{Connection} upstream failed: {Reason} ({Error}) after {TookMs} ms",
+        UpstreamFailed f => ("upstream_failed", "{Proxy} #{Connection} upstream failed: {Reason} ({Error}) after {TookMs} ms",
             [f.Proxy, f.Connection, f.Reason, f.Error, Milliseconds(f.Took)]),
-        FirstByte f => (LogEventLevel.Debug, "first_byte", "{Proxy} #{Connection} first byte {Direction}",
+        FirstByte f => ("first_byte", "{Proxy} #{Connection} first byte {Direction}",
             [f.Proxy, f.Connection, f.Direction]),
-        FinReceived f => (LogEventLevel.Information, "fin_received", "{Proxy} #{Connection} FIN from {From}",
+        FinReceived f => ("fin_received", "{Proxy} #{Connection} FIN from {From}",
             [f.Proxy, f.Connection, f.From]),
-        FinSent f => (LogEventLevel.Information, "fin_sent", "{Proxy} #{Connection} FIN to {To}",
+        FinSent f => ("fin_sent", "{Proxy} #{Connection} FIN to {To}",
             [f.Proxy, f.Connection, f.To]),
-        ResetReceived r => (LogEventLevel.Information, "rst_received", "{Proxy} #{Connection} RST from {From}",
+        ResetReceived r => ("rst_received", "{Proxy} #{Connection} RST from {From}",
             [r.Proxy, r.Connection, r.From]),
-        ResetSent r => (LogEventLevel.Information, "rst_sent", "{Proxy} #{Connection} RST to {To}",
+        ResetSent r => ("rst_sent", "{Proxy} #{Connection} RST to {To}",
             [r.Proxy, r.Connection, r.To]),
-        ToxicActed t => (LogEventLevel.Information, "toxic", "{Proxy} #{Connection} toxic {Toxic} ({Type}) at {Point}{StreamText}: {Decision}",
+        ToxicActed t => ("toxic", "{Proxy} #{Connection} toxic {Toxic} ({Type}) at {Point}{StreamText}: {Decision}",
             [t.Proxy, t.Connection, t.Toxic, t.Type, t.Point, t.Stream is { } stream ? $" {stream}" : "", t.Decision]),
-        ToxicReleased r => (LogEventLevel.Information, "toxic_released", "{Proxy} #{Connection} toxic {Toxic} removed: what it held goes on",
+        ToxicReleased r => ("toxic_released", "{Proxy} #{Connection} toxic {Toxic} removed: what it held goes on",
             [r.Proxy, r.Connection, r.Toxic]),
-        TimelineStepApplied t when t.Error is null => (LogEventLevel.Information, "timeline", "{Proxy} timeline at {AtMs} ms: {Step}",
+        TimelineStepApplied t when t.Error is null => ("timeline", "{Proxy} timeline at {AtMs} ms: {Step}",
             [t.Proxy, Milliseconds(t.At), t.Step]),
-        TimelineStepApplied t => (LogEventLevel.Warning, "timeline", "{Proxy} timeline at {AtMs} ms: {Step} failed: {Error}",
+        TimelineStepApplied t => ("timeline", "{Proxy} timeline at {AtMs} ms: {Step} failed: {Error}",
             [t.Proxy, Milliseconds(t.At), t.Step, t.Error]),
-        WroteAfterFin w => (LogEventLevel.Information, "wrote_after_fin", "{Proxy} #{Connection} {Side} kept sending after the other side's FIN",
+        WroteAfterFin w => ("wrote_after_fin", "{Proxy} #{Connection} {Side} kept sending after the other side's FIN",
             [w.Proxy, w.Connection, w.Side]),
-        TcpStateSampled t => (LogEventLevel.Debug, "tcp_state", "{Proxy} #{Connection} {Side} leg at {Moment}: {State}, {Retransmits} retransmits, rtt {RttMs} ms, {Unacked} unacked",
+        TcpStateSampled t => ("tcp_state", "{Proxy} #{Connection} {Side} leg at {Moment}: {State}, {Retransmits} retransmits, rtt {RttMs} ms, {Unacked} unacked",
             [t.Proxy, t.Connection, t.Side, t.Moment, t.State, t.Retransmits, Milliseconds(t.Rtt), t.Unacked]),
-        ConnectionClosed c => (LogEventLevel.Information, "closed",
+        ConnectionClosed c => ("closed",
             "{Proxy} #{Connection} closed ({Reason}) after {DurationMs} ms: {BytesUpstream} B upstream, {BytesDownstream} B downstream",
             [c.Proxy, c.Connection, c.Reason, Milliseconds(c.Duration), c.BytesUpstream, c.BytesDownstream]),
-        SubscriberDetached d => (LogEventLevel.Error, "subscriber_detached", "event sink {Subscriber} failed and gets no more events: {Error}",
+        SubscriberDetached d => ("subscriber_detached", "event sink {Subscriber} failed and gets no more events: {Error}",
             [d.Subscriber, d.Error]),
-        ConnectionFaulted f => (LogEventLevel.Error, "connection_error", "{Proxy} #{Connection} failed inside Chaos and was reset; other connections go on: {Error}",
+        ConnectionFaulted f => ("connection_error", "{Proxy} #{Connection} failed inside Chaos and was reset; other connections go on: {Error}",
             [f.Proxy, f.Connection, f.Error]),
-        ConnectionRejected r => (LogEventLevel.Warning, "rejected", "{Proxy} turned {Client} away at max_connections {Limit} ({Action})",
+        ConnectionRejected r => ("rejected", "{Proxy} turned {Client} away at max_connections {Limit} ({Action})",
             [r.Proxy, r.Client.ToString(), r.Limit, r.Action]),
-        ScenarioReloaded r when r.Problems.Count == 0 => (LogEventLevel.Information, "scenario_reloaded", "{Source} reloaded", [r.Source]),
-        ScenarioReloaded r => (LogEventLevel.Warning, "scenario_reloaded", "{Source} reloaded, but not every proxy could change:{Problems}",
+        ScenarioReloaded r when r.Problems.Count == 0 => ("scenario_reloaded", "{Source} reloaded", [r.Source]),
+        ScenarioReloaded r => ("scenario_reloaded", "{Source} reloaded, but not every proxy could change:{Problems}",
             [r.Source, Lines(r.Problems)]),
-        ScenarioReloadRejected r => (LogEventLevel.Error, "scenario_rejected", "{Source} not reloaded, the last good scenario stays:{Problems}",
+        ScenarioReloadRejected r => ("scenario_rejected", "{Source} not reloaded, the last good scenario stays:{Problems}",
             [r.Source, Lines(r.Problems)]),
-        _ => (LogEventLevel.Debug, e.GetType().Name, "{Proxy} #{Connection} " + e.GetType().Name, [e.Proxy, e.Connection]),
+        _ => (e.GetType().Name, "{Proxy} #{Connection} " + e.GetType().Name, [e.Proxy, e.Connection]),
     };
 
     private static string Lines(IEnumerable<string> lines) => string.Concat(lines.Select(line => Environment.NewLine + "  " + line));
