@@ -24,6 +24,7 @@ internal sealed class ProxyListener : IAsyncDisposable
     private Task _acceptLoop = Task.CompletedTask;
     private volatile ProxyContext _proxy;
     private EndPoint? _ignored;
+    private readonly Task _sweep;
 
     private ProxyListener(ProxyContext proxy, Socket socket)
     {
@@ -32,6 +33,7 @@ internal sealed class ProxyListener : IAsyncDisposable
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         StartAccepting();
         _faults = new ListenFaultController(this);
+        _sweep = ConnectionSweep.RunAsync(() => _proxy, _live, _stopping.Token);
     }
 
     /// <summary>The bound address; kept while a <c>refuse</c> toxic has the socket closed, to bind it again.</summary>
@@ -276,6 +278,7 @@ internal sealed class ProxyListener : IAsyncDisposable
     {
         await StopAcceptingAsync();
         await _stopping.CancelAsync();
+        await _sweep;
 
         var open = _live.Values.ToList();
         foreach (var connection in open)

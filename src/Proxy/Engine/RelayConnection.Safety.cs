@@ -5,11 +5,35 @@ namespace Chaos.Proxy.Engine;
 /// <summary>
 /// Failure isolation: an exception inside one connection (a bug, a toxic that throws) ends that connection
 /// alone, with RST to both peers, reported once with its id; the listener and every other connection go on.
-/// And what <see cref="ConnectionWatch"/> finds: a held peer that reset, an idle connection.
+/// And what <see cref="ConnectionSweep"/> finds: a held peer that reset, an idle connection.
 /// </summary>
 internal sealed partial class RelayConnection
 {
     private int _faulted;
+    private long _sweptBytes; // these three: only the listener's sweep touches them
+    private long _sweptSince;
+    private bool _closedIdle;
+
+    /// <summary>
+    /// The listener's sweep, once a period. When nothing moved since the last look, look for a peer that reset
+    /// while a toxic held its direction; once nothing moved for the proxy's <c>idle_timeout</c>, close, between
+    /// 1 and 1.25 times the timeout after the last byte. Time held by a toxic counts as idle.
+    /// </summary>
+    internal void Sweep(long now)
+    {
+        var moved = BytesUpstream + BytesDownstream;
+        if (moved != _sweptBytes)
+        {
+            (_sweptBytes, _sweptSince) = (moved, now);
+            return;
+        }
+        CheckHeldPeers();
+        if (!_closedIdle && _proxy.Limits.IdleTimeout is { } limit && Time.GetElapsedTime(_sweptSince, now) >= limit)
+        {
+            _closedIdle = true;
+            CloseIdle();
+        }
+    }
 
     /// <summary>Runs one pump; if it throws, the connection is reset so the other pump ends too.</summary>
     private async Task IsolatedAsync(Task pump)

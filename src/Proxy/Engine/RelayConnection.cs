@@ -37,6 +37,7 @@ internal sealed partial class RelayConnection
         _client = client;
         Id = id;
         _startTimestamp = proxy.Bus.Time.GetTimestamp();
+        _sweptSince = _startTimestamp;
         var clientAddress = (client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
         _selection = new ToxicSelection(proxy.Seed, proxy.Name, id, clientAddress);
     }
@@ -55,7 +56,6 @@ internal sealed partial class RelayConnection
     public async Task RunAsync(CancellationToken stopping)
     {
         OnAccepted();
-        var watch = ConnectionWatch.Start(this, _proxy.Limits.IdleTimeout, Time);
         try
         {
             if (await PassHandshakeAsync<IAcceptToxic>(toxic => toxic.OnAccept()) &&
@@ -82,7 +82,6 @@ internal sealed partial class RelayConnection
         }
         finally
         {
-            watch.Stop();
             _server?.Dispose();
             _client.Dispose();
             OnClosed();
