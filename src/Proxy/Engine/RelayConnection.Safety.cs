@@ -35,21 +35,6 @@ internal sealed partial class RelayConnection
         }
     }
 
-    /// <summary>Runs one pump; if it throws, the connection is reset so the other pump ends too.</summary>
-    private async Task IsolatedAsync(Task pump)
-    {
-        try
-        {
-            await pump;
-        }
-#pragma warning disable CA1031 // any exception here is this connection's failure, and must stay its own
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Fail(ex);
-        }
-    }
-
     /// <summary>No byte moved either way for the proxy's <c>idle_timeout</c>: FIN to both sides, as a graceful stop.</summary>
     internal void CloseIdle() => CloseBoth(CloseReason.IdleTimeout);
 

@@ -63,9 +63,7 @@ internal sealed partial class RelayConnection
                 await ConnectUpstreamAsync(stopping) is { } server)
             {
                 _server = server;
-                await Task.WhenAll(
-                    IsolatedAsync(PumpAsync(_client, server, Direction.Upstream)),
-                    IsolatedAsync(PumpAsync(server, _client, Direction.Downstream)));
+                await Task.WhenAll(PumpAsync(_client, server, Direction.Upstream), PumpAsync(server, _client, Direction.Downstream));
                 SampleTcpState("close");
                 server.Dispose();
             }
@@ -127,15 +125,16 @@ internal sealed partial class RelayConnection
         return null;
     }
 
+    /// <summary>Relays one direction until its FIN or the end of the connection. If it throws (a bug, a toxic), this connection alone is reset.</summary>
     private async Task PumpAsync(Socket from, Socket to, Direction direction)
     {
         var (fromSide, toSide) = direction == Direction.Upstream ? (Side.Client, Side.Server) : (Side.Server, Side.Client);
-        await using var pipe = new DirectionPipe(this, to, direction, toSide);
         byte[]? buffer = null;
         var seenData = false;
         var filledBuffer = false;
         try
         {
+            await using var pipe = new DirectionPipe(this, to, direction, toSide);
             while (true)
             {
                 if (buffer is null || !filledBuffer)
@@ -186,6 +185,12 @@ internal sealed partial class RelayConnection
                         break;
                 }
             }
+        }
+#pragma warning disable CA1031 // a pump that throws (a bug, a toxic) ends this connection only: RelayConnection.Safety.cs
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fail(ex);
         }
         finally
         {

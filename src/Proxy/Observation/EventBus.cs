@@ -2,31 +2,46 @@ using System.Threading.Channels;
 
 namespace Chaos.Proxy.Observation;
 
-/// <summary>Receives every event, on the bus's own reader task, in publication order.</summary>
+/// <summary>Receives events on the bus's own reader task, in publication order.</summary>
 internal interface IEventSubscriber
 {
+    /// <summary>False for an event this subscriber would ignore: the bus then does not queue it for the subscriber.</summary>
+    bool Wants(ChaosEvent chaosEvent) => true;
+
     void Handle(ChaosEvent chaosEvent);
 }
 
 /// <summary>
-/// Carries events from the relay to subscribers through a bounded channel. Publishing never blocks:
-/// when subscribers fall behind, new events are dropped and counted, because a stalled log must not
-/// stall the data path (DESIGN.md principle 4). A subscriber that throws (a full disk under the events file)
-/// is detached at its first failure and reported once, as <see cref="SubscriberDetached"/> to the others:
-/// never retried per event, and never in the way of the other subscribers or the relay.
+/// A subscriber whose <see cref="IEventSubscriber.Handle"/> is thread-safe, short and never blocks (it keeps the
+/// event in memory, counts it, or offers it to a bounded queue): the bus calls it on the publishing thread.
+/// </summary>
+internal interface IInlineEventSubscriber : IEventSubscriber;
+
+/// <summary>
+/// Carries events from the relay to subscribers. Inline subscribers get each event on the publishing thread.
+/// The others (a console, a file: they may block) get it through a bounded channel read by the bus's own task;
+/// publishing never blocks: when they fall behind, new events are dropped and counted, because a stalled log
+/// must not stall the data path (DESIGN.md principle 4). An event no queued subscriber wants is not queued,
+/// so a run that logs only warnings wakes the reader task for warnings only: one wake-up per event was the
+/// largest cost of a new connection. A subscriber that throws (a full disk under the events file) is detached
+/// at its first failure and reported once, as <see cref="SubscriberDetached"/> to the others: never retried
+/// per event, and never in the way of the other subscribers or the relay.
 /// </summary>
 internal sealed class EventBus : IAsyncDisposable
 {
     private readonly Channel<ChaosEvent> _channel;
-    private readonly List<IEventSubscriber> _subscribers;
     private readonly Task _dispatch;
+    private volatile IInlineEventSubscriber[] _inline;
+    private volatile IEventSubscriber[] _queued;
+    private volatile bool _stopped;
     private long _dropped;
     private int _detached;
 
     public EventBus(IReadOnlyList<IEventSubscriber> subscribers, TimeProvider time, int capacity = 65_536)
     {
         Time = time;
-        _subscribers = [.. subscribers];
+        _inline = [.. subscribers.OfType<IInlineEventSubscriber>()];
+        _queued = [.. subscribers.Where(subscriber => subscriber is not IInlineEventSubscriber)];
         _channel = Channel.CreateBounded<ChaosEvent>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
@@ -42,7 +57,63 @@ internal sealed class EventBus : IAsyncDisposable
     /// <summary>Subscribers detached after they threw.</summary>
     public int Detached => Volatile.Read(ref _detached);
 
-    public void Publish(ChaosEvent chaosEvent) => _channel.Writer.TryWrite(chaosEvent);
+    public void Publish(ChaosEvent chaosEvent)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+        foreach (var subscriber in _inline)
+        {
+            HandleInline(subscriber, chaosEvent);
+        }
+        if (WantedByQueued(chaosEvent))
+        {
+            _channel.Writer.TryWrite(chaosEvent);
+        }
+    }
+
+    private bool WantedByQueued(ChaosEvent chaosEvent)
+    {
+        foreach (var subscriber in _queued)
+        {
+            if (subscriber.Wants(chaosEvent))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void HandleInline(IInlineEventSubscriber subscriber, ChaosEvent chaosEvent)
+    {
+        try
+        {
+            subscriber.Handle(chaosEvent);
+        }
+#pragma warning disable CA1031 // whatever a subscriber throws is its own failure, never the bus's or the relay's
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            DetachInline(subscriber, ex);
+        }
+    }
+
+    // Apart from HandleInline, whose every call would otherwise allocate this lambda's closure.
+    private void DetachInline(IInlineEventSubscriber subscriber, Exception ex)
+    {
+        var before = _inline;
+        if (before.Contains(subscriber) && Interlocked.CompareExchange(ref _inline, [.. before.Where(s => s != subscriber)], before) == before)
+        {
+            Publish(Detach(subscriber, ex));
+        }
+    }
+
+    private SubscriberDetached Detach(IEventSubscriber subscriber, Exception ex)
+    {
+        Interlocked.Increment(ref _detached);
+        return new SubscriberDetached(Time.GetUtcNow(), subscriber.GetType().Name, $"{ex.GetType().Name}: {ex.Message}");
+    }
 
     private async Task DispatchAsync()
     {
@@ -55,24 +126,26 @@ internal sealed class EventBus : IAsyncDisposable
     private void Deliver(ChaosEvent chaosEvent)
     {
         List<SubscriberDetached>? failures = null;
-        for (var i = 0; i < _subscribers.Count; i++)
+        foreach (var subscriber in _queued)
         {
             try
             {
-                _subscribers[i].Handle(chaosEvent);
+                subscriber.Handle(chaosEvent);
             }
 #pragma warning disable CA1031 // whatever a subscriber throws is its own failure, never the bus's
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                var name = _subscribers[i].GetType().Name;
-                _subscribers.RemoveAt(i--);
-                Interlocked.Increment(ref _detached);
-                (failures ??= []).Add(new SubscriberDetached(Time.GetUtcNow(), name, $"{ex.GetType().Name}: {ex.Message}"));
+                (failures ??= []).Add(Detach(subscriber, ex));
+                _queued = [.. _queued.Where(s => s != subscriber)]; // only this task writes it
             }
         }
         foreach (var failure in failures ?? [])
         {
+            foreach (var subscriber in _inline)
+            {
+                HandleInline(subscriber, failure);
+            }
             Deliver(failure);
         }
     }
@@ -80,6 +153,7 @@ internal sealed class EventBus : IAsyncDisposable
     /// <summary>Delivers what is queued, then stops.</summary>
     public async ValueTask DisposeAsync()
     {
+        _stopped = true;
         _channel.Writer.TryComplete();
         await _dispatch;
     }

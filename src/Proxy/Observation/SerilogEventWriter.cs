@@ -9,9 +9,12 @@ namespace Chaos.Proxy.Observation;
 /// </summary>
 internal sealed class SerilogEventWriter(ILogger logger) : IEventSubscriber
 {
+    /// <summary>Events below the logger's level are not even queued for it: most events are, in a busy run.</summary>
+    public bool Wants(ChaosEvent chaosEvent) => logger.IsEnabled(LevelOf(chaosEvent));
+
     public void Handle(ChaosEvent chaosEvent)
     {
-        // Checked before describing: describing allocates, and most events are below the level a run logs.
+        // Checked again before describing (describing allocates): the bus may queue an event for another subscriber.
         var level = LevelOf(chaosEvent);
         if (!logger.IsEnabled(level))
         {

@@ -7,7 +7,7 @@ namespace Chaos.Proxy.ControlApi.Extensions;
 /// goes on (the report endpoint reads it on a request thread while the bus keeps adding). With a limit, as
 /// for a long-lived <c>chaos serve</c>, it keeps only the latest events, so memory stays bounded.
 /// </summary>
-internal sealed class EventHistory(int? limit = null) : IEventSubscriber
+internal sealed class EventHistory(int? limit = null) : IInlineEventSubscriber
 {
     private readonly Lock _gate = new();
     private readonly Queue<ChaosEvent> _events = new();

@@ -7,7 +7,7 @@ namespace Chaos.Proxy.ControlApi.Extensions;
 /// Fans the bus's events out to listeners that come and go (the bus's own subscribers are fixed when it is built).
 /// Each listener has a bounded queue that drops new events when it is full: a slow client never holds up the bus.
 /// </summary>
-internal sealed class LiveEvents : IEventSubscriber
+internal sealed class LiveEvents : IInlineEventSubscriber
 {
     /// <summary>Events a listener may fall behind by before new ones are dropped for it.</summary>
     public const int DefaultCapacity = 4096;
@@ -35,7 +35,7 @@ internal sealed class LiveEvents : IEventSubscriber
         return subscription;
     }
 
-    /// <summary>Runs on the bus's reader task: never blocks, whatever the listeners do.</summary>
+    /// <summary>Runs on the publishing thread: never blocks, whatever the listeners do.</summary>
     public void Handle(ChaosEvent chaosEvent)
     {
         foreach (var listener in Volatile.Read(ref _listeners))

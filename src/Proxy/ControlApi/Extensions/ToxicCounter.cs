@@ -5,7 +5,7 @@ using Chaos.Proxy.Observation;
 namespace Chaos.Proxy.ControlApi.Extensions;
 
 /// <summary>Counts <see cref="ToxicActed"/> events per proxy name (for <c>chaos_toxics_applied_total</c>).</summary>
-internal sealed class ToxicCounter : IEventSubscriber
+internal sealed class ToxicCounter : IInlineEventSubscriber
 {
     private readonly ConcurrentDictionary<string, StrongBox<long>> _counts = new(StringComparer.Ordinal);
 
