@@ -23,6 +23,7 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
         }
 
         IReadOnlyList<ChaosEvent> events;
+        var tally = new ReactionTally();
         var started = Stopwatch.GetTimestamp();
         int? commandExit;
         await using (var logger = Observation.EventLogging.Create(arguments.LogLevel))
@@ -31,7 +32,7 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
             ChaosRuntime runtime;
             try
             {
-                runtime = await ChaosRuntime.StartAsync(scenario, Observation.EventLogging.Writers(logger, eventsFile), Options(), TimeProvider.System);
+                runtime = await ChaosRuntime.StartAsync(scenario, [.. Observation.EventLogging.Writers(logger, eventsFile), tally], Options(), TimeProvider.System);
             }
             catch (ProxyStartException ex)
             {
@@ -65,10 +66,10 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
                 await stop.CancelAsync();
                 await watching;
             }
-            events = runtime.Observers.History.Snapshot(); // the runtime keeps every event (the API's report reads it too); all delivered now
+            events = runtime.Observers.History.Snapshot(); // all delivered now; empty unless something needs them (Options)
         }
 
-        var report = ReactionAnalyser.Analyse(events);
+        var report = tally.Report();
         var results = ExpectationResult.Evaluate(scenario.Expectations, report);
         if (arguments.Diagram)
         {
@@ -107,11 +108,17 @@ internal sealed class RunExecution(RunArguments arguments, TextWriter output, Te
         }
     }
 
-    /// <summary>TCP state samples only where something shows them: a diagram, the event log, the API's event stream, the live view, a Debug console.</summary>
+    /// <summary>
+    /// TCP state samples only where something shows them: a diagram, the event log, the API's event stream, the
+    /// live view, a Debug console. Events are kept only for what reads them back (the diagram, the API's history
+    /// and report, the live view's late page): the run's own report comes from the tally, so a long run's memory
+    /// does not grow with every event.
+    /// </summary>
     private RelayOptions Options() => new()
     {
         SampleTcpState = arguments.Diagram || arguments.EventsFile is not null || arguments.Api is not null || arguments.Ui is not null ||
             arguments.LogLevel <= Serilog.Events.LogEventLevel.Debug,
+        EventHistoryLimit = arguments.Diagram || arguments.Api is not null || arguments.Ui is not null ? null : 0,
     };
 
     /// <summary>Relays until the wrapped command exits (its exit code), or until the duration or a signal (null).</summary>

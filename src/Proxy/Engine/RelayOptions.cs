@@ -10,8 +10,9 @@ internal sealed record RelayOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// How many of the latest events the run keeps for its reaction report; null keeps all (a run that ends).
-    /// A long-lived server sets a limit so memory stays bounded; its report then covers the latest events.
+    /// How many of the latest events the run keeps (for the API's history and report, diagrams, the live view);
+    /// null keeps all. A long-lived server sets a limit so memory stays bounded; its report then covers the latest
+    /// events. 0 keeps none, for a run that reads none back.
     /// </summary>
     public int? EventHistoryLimit { get; init; }
 

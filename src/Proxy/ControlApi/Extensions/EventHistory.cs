@@ -29,6 +29,11 @@ internal sealed class EventHistory(int? limit = null) : IInlineEventSubscriber
 
     public void Handle(ChaosEvent chaosEvent)
     {
+        if (limit == 0)
+        {
+            Interlocked.Increment(ref _forgotten);
+            return;
+        }
         lock (_gate)
         {
             _events.Enqueue(chaosEvent);

@@ -9,27 +9,18 @@ internal static class ReactionAnalyser
 {
     public static ReactionReport Analyse(IEnumerable<ChaosEvent> events)
     {
-        var connections = new Dictionary<(string, long), ConnectionSummary>();
-        var proxies = new List<string>();
+        var tally = new ReactionTally();
         foreach (var chaosEvent in events)
         {
-            if (chaosEvent is ProxyStarted started && !proxies.Contains(started.Proxy))
-            {
-                proxies.Add(started.Proxy);
-            }
-            if (chaosEvent.Connection == 0)
-            {
-                continue;
-            }
-            var key = (chaosEvent.Proxy, chaosEvent.Connection);
-            if (!connections.TryGetValue(key, out var summary))
-            {
-                connections[key] = summary = new ConnectionSummary(chaosEvent.Proxy, chaosEvent.Connection);
-            }
-            summary.Add(chaosEvent);
+            tally.Handle(chaosEvent);
         }
+        return tally.Report();
+    }
 
-        var byProxy = connections.Values.GroupBy(c => c.Proxy).ToDictionary(g => g.Key, g => g.ToList());
+    /// <summary>The report from each connection's summary (<see cref="ReactionTally"/> folds the events).</summary>
+    public static ReactionReport Report(IReadOnlyList<string> proxies, IEnumerable<ConnectionSummary> connections)
+    {
+        var byProxy = connections.GroupBy(c => c.Proxy).ToDictionary(g => g.Key, g => g.ToList());
         var perProxy = proxies.Union(byProxy.Keys)
             .Select(proxy => ForProxy(proxy, byProxy.GetValueOrDefault(proxy) ?? []))
             .ToList();

@@ -31,4 +31,18 @@ public sealed class EventHistoryTests
 
         Assert.Equal((1000, 0L), (history.Count, history.Forgotten));
     }
+
+    [Fact]
+    public void Handle_LimitZero_KeepsNothingAndCountsEverything()
+    {
+        var history = new EventHistory(limit: 0);
+
+        for (var i = 0; i < 10; i++)
+        {
+            history.Handle(new ProxyStopped(DateTimeOffset.UnixEpoch, "p"));
+        }
+
+        Assert.Empty(history.Snapshot());
+        Assert.Equal(10, history.Forgotten);
+    }
 }

@@ -1,0 +1,52 @@
+using System.Net;
+using Chaos.Proxy.Observation;
+using Chaos.Proxy.Observation.Reactions;
+
+namespace Chaos.Proxy.Tests.Observation;
+
+public sealed class ReactionTallyTests
+{
+    [Fact(Timeout = 30_000)]
+    public async Task Handle_FromManyPublishingThreads_CountsEveryConnectionAndByte()
+    {
+        var tally = new ReactionTally();
+        tally.Handle(new ProxyStarted(DateTimeOffset.UnixEpoch, "web", new IPEndPoint(IPAddress.Loopback, 1), "upstream"));
+
+        // Inline subscribers are called on every relay thread at once.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(thread => Task.Run(() =>
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                var id = (thread * 500) + i + 1L;
+                tally.Handle(new ConnectionAccepted(DateTimeOffset.UnixEpoch, "web", id, new IPEndPoint(IPAddress.Loopback, 40_000 + thread)));
+                tally.Handle(new ConnectionClosed(DateTimeOffset.UnixEpoch, "web", id, CloseReason.Completed, TimeSpan.Zero, 3, 5));
+            }
+        })));
+
+        var web = Assert.Single(tally.Report().Proxies);
+        Assert.Equal((4000L, 12_000L, 20_000L), (web.ConnectionsTotal, web.BytesUpstream, web.BytesDownstream));
+    }
+
+    [Fact]
+    public void Report_SameAsAnalysingTheKeptEvents()
+    {
+        ChaosEvent[] events =
+        [
+            new ConnectionAccepted(DateTimeOffset.UnixEpoch, "web", 1, new IPEndPoint(IPAddress.Loopback, 40_000)),
+            new ConnectionClosed(DateTimeOffset.UnixEpoch.AddMilliseconds(5), "web", 1, CloseReason.ToxicReset, TimeSpan.FromMilliseconds(5), 0, 0),
+            new ConnectionAccepted(DateTimeOffset.UnixEpoch.AddMilliseconds(105), "web", 2, new IPEndPoint(IPAddress.Loopback, 40_000)),
+            new ConnectionClosed(DateTimeOffset.UnixEpoch.AddMilliseconds(110), "web", 2, CloseReason.Completed, TimeSpan.FromMilliseconds(5), 7, 9),
+        ];
+        var tally = new ReactionTally();
+        foreach (var chaosEvent in events)
+        {
+            tally.Handle(chaosEvent);
+        }
+
+        var folded = tally.Report().Total;
+        var analysed = ReactionAnalyser.Analyse(events).Total;
+
+        Assert.Equal((analysed.ConnectionsTotal, analysed.ClientRetries, analysed.BytesUpstream), (folded.ConnectionsTotal, folded.ClientRetries, folded.BytesUpstream));
+        Assert.Equal(1, folded.ClientRetries);
+    }
+}
