@@ -3,8 +3,11 @@ using Chaos.Proxy.Observation;
 
 namespace Chaos.Proxy.Tests.Support;
 
-/// <summary>Records every event so tests can wait for and assert on them.</summary>
-internal sealed class EventLog : IEventSubscriber
+/// <summary>
+/// Records every event so tests can wait for and assert on them. Inline, as the run's own history is: an event is
+/// in the log before the socket action after it, so a test may read it right after that action.
+/// </summary>
+internal sealed class EventLog : IInlineEventSubscriber
 {
     private readonly ConcurrentQueue<ChaosEvent> _events = new();
 
