@@ -2,7 +2,7 @@ using System.Threading.Channels;
 
 namespace Chaos.Proxy.Observation;
 
-/// <summary>Receives events on the bus's own reader task, in publication order.</summary>
+/// <summary>Receives events on the bus's own reader task, in publication order (an <see cref="IInlineEventSubscriber"/> on the publishing thread instead).</summary>
 internal interface IEventSubscriber
 {
     /// <summary>False for an event this subscriber would ignore: the bus then does not queue it for the subscriber.</summary>
