@@ -41,6 +41,9 @@ internal sealed class ProxyListener : IAsyncDisposable
 
     public int Live => _live.Count;
 
+    /// <summary>Open connections the pass-through loop relays now (the rest are on the managed pumps).</summary>
+    public int PassingThrough => _live.Values.Count(connection => connection.PassingThrough);
+
     /// <summary>
     /// Bytes relayed by this listener's connections, closed ones and the live counters of open ones. Never goes
     /// down: a closing connection's bytes move from the live sum to the closed totals under the same lock.

@@ -73,7 +73,7 @@ internal sealed partial class RelayConnection
         ReleaseHolds();
     }
 
-    private void Fail(Exception ex)
+    internal void Fail(Exception ex)
     {
         if (Interlocked.Exchange(ref _faulted, 1) == 1)
         {

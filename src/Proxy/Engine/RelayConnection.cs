@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Chaos.Proxy.Engine.PassThrough;
 using Chaos.Proxy.Observation;
 using Chaos.Proxy.Toxics;
 
@@ -24,6 +25,7 @@ internal sealed partial class RelayConnection
     private readonly CancellationTokenSource _ending = new();
     private volatile Socket? _server;
     private volatile bool _discarding;
+    private volatile bool _passingThrough;
     private int _reason = NoReason;
     private int _aborted;
     private int _finsSent;
@@ -63,7 +65,11 @@ internal sealed partial class RelayConnection
                 await ConnectUpstreamAsync(stopping) is { } server)
             {
                 _server = server;
-                await Task.WhenAll(PumpAsync(_client, server, Direction.Upstream), PumpAsync(server, _client, Direction.Downstream));
+                var passed = await PassThroughAsync(server);
+                await Task.WhenAll(
+                    PumpAsync(_client, server, Direction.Upstream, passed.Upstream),
+                    PumpAsync(server, _client, Direction.Downstream, passed.Downstream),
+                    passed.FinsForwarded);
                 SampleTcpState("close");
                 server.Dispose();
             }
@@ -125,16 +131,60 @@ internal sealed partial class RelayConnection
         return null;
     }
 
-    /// <summary>Relays one direction until its FIN or the end of the connection. If it throws (a bug, a toxic), this connection alone is reset.</summary>
-    private async Task PumpAsync(Socket from, Socket to, Direction direction)
+    /// <summary>
+    /// While no toxic is published for the proxy, the pass-through loop relays the connection (Linux); it hands
+    /// the connection back, with where each direction stands, when that changes.
+    /// </summary>
+    private Task<PassThroughExit> PassThroughAsync(Socket server)
     {
+        var snapshot = Toxics;
+        return _proxy.Options.PassThroughLoop && snapshot.Toxics.IsEmpty && StaysPassThrough && PassThroughLoop.Shared is { } loop
+            ? loop.RelayAsync(this, _client, server, snapshot.Replaced)
+            : Task.FromResult(PassThroughExit.NotEntered);
+    }
+
+    /// <summary>Whether the pass-through loop may go on relaying: no toxic, and nothing is ending the connection.</summary>
+    internal bool StaysPassThrough =>
+        !_discarding && Volatile.Read(ref _aborted) == 0 && !_ending.IsCancellationRequested && Toxics.Toxics.IsEmpty;
+
+    /// <summary>Whether the pass-through loop relays the connection now.</summary>
+    internal bool PassingThrough
+    {
+        get => _passingThrough;
+        set => _passingThrough = value;
+    }
+
+    /// <summary>Cancelled when the connection is being ended from outside its pumps (stop, idle timeout, a fault).</summary>
+    internal CancellationToken Ending => _ending.Token;
+
+    /// <summary>
+    /// Relays one direction, from where <paramref name="start"/> says it stands, until its FIN or the end of the
+    /// connection. If it throws (a bug, a toxic), this connection alone is reset.
+    /// </summary>
+    private async Task PumpAsync(Socket from, Socket to, Direction direction, PumpStart start)
+    {
+        if (start.Done)
+        {
+            return;
+        }
         var (fromSide, toSide) = direction == Direction.Upstream ? (Side.Client, Side.Server) : (Side.Server, Side.Client);
-        byte[]? buffer = null;
-        var seenData = false;
+        var buffer = start.Pending;
+        var seenData = start.SeenData;
         var filledBuffer = false;
         try
         {
             await using var pipe = new DirectionPipe(this, to, direction, toSide);
+            if (buffer is not null)
+            {
+                switch (await pipe.ForwardAsync(buffer, start.PendingCount))
+                {
+                    case ForwardOutcome.Ended:
+                        return;
+                    case ForwardOutcome.Queued:
+                        buffer = null;
+                        break;
+                }
+            }
             while (true)
             {
                 if (buffer is null || !filledBuffer)
@@ -164,12 +214,10 @@ internal sealed partial class RelayConnection
                 {
                     continue;
                 }
-                NoteWriteAfterFin(fromSide);
+                OnPassedThrough(fromSide, direction, firstChunk: !seenData);
                 if (!seenData)
                 {
                     seenData = true;
-                    Publish(new FirstByte(_proxy.Now, _proxy.Name, Id, direction));
-                    SampleTcpState("first_byte");
                     await PassFirstByteAsync(direction);
                     if (_discarding)
                     {
@@ -229,14 +277,7 @@ internal sealed partial class RelayConnection
             {
                 data = data[await to.SendAsync(data, SocketFlags.None)..];
             }
-            if (toSide == Side.Server)
-            {
-                Interlocked.Add(ref _bytesUpstream, length);
-            }
-            else
-            {
-                Interlocked.Add(ref _bytesDownstream, length);
-            }
+            CountRelayed(toSide, length);
             return true;
         }
         catch (SocketException ex)
@@ -247,6 +288,29 @@ internal sealed partial class RelayConnection
         catch (ObjectDisposedException)
         {
             return false;
+        }
+    }
+
+    internal void CountRelayed(Side toSide, long count)
+    {
+        if (toSide == Side.Server)
+        {
+            Interlocked.Add(ref _bytesUpstream, count);
+        }
+        else
+        {
+            Interlocked.Add(ref _bytesDownstream, count);
+        }
+    }
+
+    /// <summary>A chunk read from <paramref name="from"/>, before the first_byte point and the data point see it.</summary>
+    internal void OnPassedThrough(Side from, Direction direction, bool firstChunk)
+    {
+        NoteWriteAfterFin(from);
+        if (firstChunk)
+        {
+            Publish(new FirstByte(_proxy.Now, _proxy.Name, Id, direction));
+            SampleTcpState("first_byte");
         }
     }
 
@@ -271,7 +335,7 @@ internal sealed partial class RelayConnection
     }
 
     /// <summary>A peer reset (or its socket died): pass the RST on to the other peer, once.</summary>
-    private void OnSocketFailed(Side failed, SocketError error)
+    internal void OnSocketFailed(Side failed, SocketError error)
     {
         if (error == SocketError.OperationAborted || Volatile.Read(ref _aborted) == 1)
         {

@@ -23,6 +23,13 @@ internal sealed record RelayOptions
     /// </summary>
     public bool SampleTcpState { get; init; } = true;
 
+    /// <summary>
+    /// Whether connections of a proxy with no toxics are relayed by the pass-through loop (one epoll thread, Linux
+    /// x64/arm64) rather than .NET's asynchronous socket operations; they move to the managed pumps as soon as a
+    /// toxic is published. Off only to compare the two or to rule the loop out.
+    /// </summary>
+    public bool PassThroughLoop { get; init; } = true;
+
     /// <summary>Bytes per receive; large buffers cut syscalls on bulk transfers (reference/linux-tcp-facts.md §4).</summary>
     public int BufferSize { get; init; } = 128 * 1024;
 }

@@ -1,0 +1,177 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Chaos.Proxy.Engine.PassThrough;
+
+/// <summary>
+/// The Linux calls of the pass-through loop: epoll, an eventfd to wake it, and non-blocking recv/send on a
+/// socket's descriptor. Every call on a <see cref="Socket"/> holds a reference on its handle for the call's
+/// length, so a socket closed by another thread is never a descriptor number that a new socket now reuses.
+/// </summary>
+internal static unsafe partial class LinuxCalls
+{
+    public const uint Readable = 0x001;
+    public const uint Writable = 0x004;
+    public const uint Error = 0x008;
+    public const uint HangUp = 0x010;
+
+    private const int EpollAdd = 1;
+    private const int EpollDelete = 2;
+    private const int EpollModify = 3;
+    private const int CloseOnExec = 0x80000;
+    private const int NonBlocking = 0x800;
+    private const int DontWait = 0x40;
+    private const int NoSignal = 0x4000;
+    private const int Again = 11;
+    private const int Interrupted = 4;
+
+    /// <summary>struct epoll_event: packed (12 bytes) on x86-64, naturally aligned (16) on arm64.</summary>
+    public static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+
+    private static readonly int DataOffset = EventSize == 12 ? 4 : 8;
+
+    /// <summary>Where the loop can run: Linux on the two architectures whose epoll_event layout is known here.</summary>
+    public static bool Supported => OperatingSystem.IsLinux()
+        && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+
+    public static int CreateEpoll() => EpollCreate(CloseOnExec);
+
+    public static int CreateWakeEvent() => EventFd(0, CloseOnExec | NonBlocking);
+
+    public static void Wake(int eventFd)
+    {
+        ulong one = 1;
+        _ = Write(eventFd, &one, sizeof(ulong));
+    }
+
+    public static void DrainWake(int eventFd)
+    {
+        ulong count;
+        _ = Read(eventFd, &count, sizeof(ulong));
+    }
+
+    public static bool Watch(int epoll, int fd, uint events, ulong token) => Control(epoll, EpollAdd, fd, events, token);
+
+    /// <summary>Adds, changes or removes a socket's registration; false when the socket is already closed.</summary>
+    public static bool Rewatch(int epoll, Socket socket, uint before, uint after, ulong token)
+    {
+        var op = (before, after) switch
+        {
+            (0, 0) => 0,
+            (0, _) => EpollAdd,
+            (_, 0) => EpollDelete,
+            _ when before == after => 0,
+            _ => EpollModify,
+        };
+        if (op == 0)
+        {
+            return true;
+        }
+        var added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            return Control(epoll, op, (int)socket.SafeHandle.DangerousGetHandle(), after, token);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // closed: the kernel took it out of the epoll set with the descriptor
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    public static int Wait(int epoll, byte* events, int capacity) => EpollWait(epoll, events, capacity, -1);
+
+    public static uint EventsAt(byte* events, int index) => *(uint*)(events + (index * EventSize));
+
+    public static ulong TokenAt(byte* events, int index) => *(ulong*)(events + (index * EventSize) + DataOffset);
+
+    /// <summary>Bytes read, 0 at the peer's FIN, or -1 with <paramref name="error"/> set (<see cref="SocketError.WouldBlock"/> when nothing is waiting).</summary>
+    public static int Receive(Socket socket, byte* buffer, int length, out SocketError error) =>
+        Transfer(socket, buffer, length, receive: true, out error);
+
+    /// <summary>Bytes sent, or -1 with <paramref name="error"/> set (<see cref="SocketError.WouldBlock"/> when the send buffer is full).</summary>
+    public static int Send(Socket socket, byte* buffer, int length, out SocketError error) =>
+        Transfer(socket, buffer, length, receive: false, out error);
+
+    private static int Transfer(Socket socket, byte* buffer, int length, bool receive, out SocketError error)
+    {
+        var added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            var fd = (int)socket.SafeHandle.DangerousGetHandle();
+            nint done;
+            do
+            {
+                done = receive ? Recv(fd, buffer, length, DontWait) : SendTo(fd, buffer, length, DontWait | NoSignal);
+            }
+            while (done < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+            error = done >= 0 ? SocketError.Success : ToSocketError(Marshal.GetLastPInvokeError());
+            return (int)done;
+        }
+        catch (ObjectDisposedException)
+        {
+            error = SocketError.OperationAborted;
+            return -1;
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>The errno values a relayed socket meets, as .NET names them (the rest are a plain socket error).</summary>
+    private static SocketError ToSocketError(int errno) => errno switch
+    {
+        Again => SocketError.WouldBlock,
+        32 => SocketError.Shutdown, // EPIPE
+        103 => SocketError.ConnectionAborted,
+        104 => SocketError.ConnectionReset,
+        107 => SocketError.NotConnected,
+        110 => SocketError.TimedOut,
+        113 => SocketError.HostUnreachable,
+        _ => SocketError.SocketError,
+    };
+
+    private static bool Control(int epoll, int op, int fd, uint events, ulong token)
+    {
+        var entry = stackalloc byte[16];
+        *(uint*)entry = events;
+        *(ulong*)(entry + DataOffset) = token;
+        return EpollCtl(epoll, op, fd, entry) == 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    private static partial int EpollCreate(int flags);
+
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    private static partial int EpollCtl(int epoll, int op, int fd, byte* entry);
+
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    private static partial int EpollWait(int epoll, byte* events, int capacity, int timeout);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    private static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static partial nint Read(int fd, void* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static partial nint Write(int fd, void* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    private static partial nint Recv(int fd, byte* buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    private static partial nint SendTo(int fd, byte* buffer, nint length, int flags);
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Chaos.Proxy.Engine;
+using Chaos.Proxy.Engine.PassThrough;
+using Chaos.Proxy.Observation;
+using Chaos.Proxy.Tests.Support;
+
+namespace Chaos.Proxy.Tests.Engine;
+
+/// <summary>
+/// Connections of a proxy with no toxics go through the pass-through loop (Linux) and move to the managed pumps
+/// when a toxic is published, mid-stream, without losing or reordering a byte.
+/// </summary>
+public sealed class PassThroughLoopTests
+{
+    private const int Bulk = 16 * 1024 * 1024;
+
+    [Fact(Timeout = 30_000)]
+    public async Task NoToxics_ConnectionIsRelayedByTheLoop_AndLeavesItWhenAToxicIsPublished()
+    {
+        Assert.NotNull(PassThroughLoop.Shared); // the tests run on Linux x64 or arm64, where the loop runs
+        await using var pair = await ProxiedPair.StartAsync();
+        var (proxies, client, accepted) = (pair.Proxies, pair.Client, pair.Accepted);
+        await Echo(client, accepted, "through the loop"u8.ToArray());
+
+        await WaitUntilAsync(() => Listener(proxies).PassingThrough == 1);
+        Publish(proxies, "{type: latency, stream: downstream, attributes: {latency: 0}}");
+        await WaitUntilAsync(() => Listener(proxies).PassingThrough == 0);
+
+        await Echo(client, accepted, "through the pumps"u8.ToArray());
+        Assert.Equal(1, Listener(proxies).Live);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ToxicPublishedWhileTheReceiverIsFull_HeldBytesHandedOverInOrder_AndTheToxicShapesWhatFollows()
+    {
+        Assert.NotNull(PassThroughLoop.Shared); // the tests run on Linux x64 or arm64, where the loop runs
+        await using var pair = await ProxiedPair.StartAsync();
+        var (proxies, client, accepted) = (pair.Proxies, pair.Client, pair.Accepted);
+        var payload = RandomNumberGenerator.GetBytes(Bulk);
+
+        // The client reads nothing yet: the loop fills the client's socket buffer and holds the rest of a chunk.
+        var sending = Peers.SendAllAsync(accepted, payload);
+        await WaitUntilStalledAsync(() => Relayed(proxies).Downstream);
+        Publish(proxies, "{type: latency, stream: downstream, attributes: {latency: 300}}");
+        await WaitUntilAsync(() => Listener(proxies).PassingThrough == 0);
+
+        var received = await ReadExactlyAsync(client, Bulk);
+        await sending;
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received));
+
+        var clock = Stopwatch.StartNew();
+        await Peers.SendAllAsync(accepted, "late"u8.ToArray());
+        Assert.Equal("late"u8.ToArray(), await ReadExactlyAsync(client, 4));
+        Assert.InRange(clock.ElapsedMilliseconds, 250, 5_000);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task LoopSwitchedOff_ConnectionStaysOnTheManagedPumps()
+    {
+        await using var pair = await ProxiedPair.StartAsync(new RelayOptions { PassThroughLoop = false });
+        var (proxies, client, accepted) = (pair.Proxies, pair.Client, pair.Accepted);
+
+        await Echo(client, accepted, "managed"u8.ToArray());
+
+        Assert.Equal(1, Listener(proxies).Live);
+        Assert.Equal(0, Listener(proxies).PassingThrough);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ClientResetsInTheLoop_ServerGetsRst_AndTheCloseSaysClientReset()
+    {
+        await using var pair = await ProxiedPair.StartAsync();
+        var (proxies, client, accepted) = (pair.Proxies, pair.Client, pair.Accepted);
+        await Echo(client, accepted, "before the reset"u8.ToArray());
+
+        Peers.Reset(client);
+
+        Assert.Equal(SocketError.ConnectionReset, await Peers.ReceiveErrorAsync(accepted));
+        var closed = await proxies.Events.WaitForAsync<ConnectionClosed>();
+        Assert.Equal(CloseReason.ClientReset, closed.Reason);
+        Assert.Equal(16, closed.BytesUpstream);
+    }
+
+    /// <summary>A server socket of the test's, a proxy "web" in front of it, and one connection through it, seen from both ends.</summary>
+    private sealed record ProxiedPair(Socket Server, TestProxies Proxies, Socket Client, Socket Accepted) : IAsyncDisposable
+    {
+        public static async Task<ProxiedPair> StartAsync(RelayOptions? options = null)
+        {
+            var server = Peers.Listen();
+            var proxies = await TestProxies.StartAsync(options, TestProxies.To("web", (System.Net.IPEndPoint)server.LocalEndPoint!));
+            var client = await Peers.ConnectAsync(proxies["web"]);
+            return new ProxiedPair(server, proxies, client, await server.AcceptAsync());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            Accepted.Dispose();
+            await Proxies.DisposeAsync();
+            Server.Dispose();
+        }
+    }
+
+    /// <summary>Client to server and back, each read exactly.</summary>
+    private static async Task Echo(Socket client, Socket server, byte[] message)
+    {
+        await Peers.SendAllAsync(client, message);
+        Assert.Equal(message, await ReadExactlyAsync(server, message.Length));
+        await Peers.SendAllAsync(server, message);
+        Assert.Equal(message, await ReadExactlyAsync(client, message.Length));
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
+    {
+        var buffer = new byte[count];
+        var read = 0;
+        while (read < count)
+        {
+            var got = await socket.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None);
+            Assert.True(got > 0, $"the stream ended after {read} of {count} bytes");
+            read += got;
+        }
+        return buffer;
+    }
+
+    private static ProxyListener Listener(TestProxies proxies) => proxies.Runtime.Registry.Find("web")!.Listener!;
+
+    private static (long Upstream, long Downstream) Relayed(TestProxies proxies) => proxies.Runtime.Registry.Find("web")!.BytesRelayed();
+
+    private static void Publish(TestProxies proxies, string toxic) =>
+        proxies.Runtime.Registry.Find("web")!.Context.Toxics.Publish([TestProxies.Toxic(toxic)]);
+
+    /// <summary>Until the count is above 0 and has not moved for a while: the receiver's buffer is full and the relay is held.</summary>
+    private static async Task WaitUntilStalledAsync(Func<long> count)
+    {
+        var last = -1L;
+        await WaitUntilAsync(() =>
+        {
+            var now = count();
+            var stalled = now > 0 && now == last;
+            last = now;
+            return stalled;
+        }, poll: TimeSpan.FromMilliseconds(100));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? poll = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the condition did not come true within 10 s");
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(10));
+        }
+    }
+}
