@@ -113,7 +113,7 @@ internal sealed partial class RelayConnection
     {
         Publish(new UpstreamConnecting(_proxy.Now, _proxy.Name, Id, _proxy.UpstreamDisplay));
         var started = Time.GetTimestamp();
-        var dial = await UpstreamDialer.DialAsync(_proxy.UpstreamEndPoint, _proxy.Options.ConnectTimeout, stopping);
+        var dial = await UpstreamDialer.DialAsync(_proxy.UpstreamEndPoint, _proxy.Options.ConnectTimeout, _proxy.Options.PassThroughLoop, stopping);
         var took = Time.GetElapsedTime(started);
         if (dial.Socket is { } socket)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Chaos.Proxy.Engine.PassThrough;
 using Chaos.Proxy.Observation;
 
 namespace Chaos.Proxy.Engine;
@@ -10,7 +11,24 @@ internal readonly record struct DialResult(Socket? Socket, CloseReason FailureRe
 /// <summary>Dials the upstream for one connection, asynchronously and bounded by a timeout.</summary>
 internal static class UpstreamDialer
 {
-    public static async Task<DialResult> DialAsync(EndPoint target, TimeSpan timeout, CancellationToken stopping)
+    /// <summary>From the pass-through loop where it runs (and <paramref name="useLoop"/>), else through .NET's asynchronous connect.</summary>
+    public static Task<DialResult> DialAsync(EndPoint target, TimeSpan timeout, bool useLoop, CancellationToken stopping) =>
+        (useLoop ? PassThroughLoop.Shared?.TryDialAsync(target, timeout, stopping) : null) ?? DialManagedAsync(target, timeout, stopping);
+
+    public static DialResult Failed(SocketError error) => new(null, error switch
+    {
+        SocketError.ConnectionRefused => CloseReason.UpstreamRefused,
+        // The server accepted and reset before this dial's completion was observed.
+        SocketError.ConnectionReset => CloseReason.ServerReset,
+        SocketError.TimedOut => CloseReason.UpstreamTimeout,
+        _ => CloseReason.UpstreamUnreachable,
+    }, error);
+
+    /// <summary>The dial's own timeout ran out, or the proxy is stopping.</summary>
+    public static DialResult Cancelled(CancellationToken stopping) =>
+        new(null, stopping.IsCancellationRequested ? CloseReason.ProxyStopped : CloseReason.UpstreamTimeout, SocketError.TimedOut);
+
+    private static async Task<DialResult> DialManagedAsync(EndPoint target, TimeSpan timeout, CancellationToken stopping)
     {
         var socket = target is IPEndPoint ip
             ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
@@ -27,21 +45,12 @@ internal static class UpstreamDialer
         {
             // Cancelling ConnectAsync leaves the socket in SYN-SENT, still retransmitting; only Dispose stops it.
             socket.Dispose();
-            var reason = stopping.IsCancellationRequested ? CloseReason.ProxyStopped : CloseReason.UpstreamTimeout;
-            return new DialResult(null, reason, SocketError.TimedOut);
+            return Cancelled(stopping);
         }
         catch (SocketException ex)
         {
             socket.Dispose();
-            var reason = ex.SocketErrorCode switch
-            {
-                SocketError.ConnectionRefused => CloseReason.UpstreamRefused,
-                // The server accepted and reset before this dial's completion was observed.
-                SocketError.ConnectionReset => CloseReason.ServerReset,
-                SocketError.TimedOut => CloseReason.UpstreamTimeout,
-                _ => CloseReason.UpstreamUnreachable,
-            };
-            return new DialResult(null, reason, ex.SocketErrorCode);
+            return Failed(ex.SocketErrorCode);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Chaos.Proxy.Engine;
@@ -57,6 +58,19 @@ public sealed class PassThroughLoopTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Ipv6_UpstreamDialledAndRelayedByTheLoop()
+    {
+        await using var pair = await ProxiedPair.StartAsync(address: IPAddress.IPv6Loopback);
+
+        await Echo(pair.Client, pair.Accepted, "over ::1"u8.ToArray());
+
+        Assert.Equal(1, Listener(pair.Proxies).PassingThrough);
+        var connected = await pair.Proxies.Events.WaitForAsync<UpstreamConnected>();
+        Assert.Equal(IPAddress.IPv6Loopback, ((IPEndPoint)connected.Local).Address);
+        Assert.Equal(pair.Accepted.RemoteEndPoint, connected.Local);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task LoopSwitchedOff_ConnectionStaysOnTheManagedPumps()
     {
         await using var pair = await ProxiedPair.StartAsync(new RelayOptions { PassThroughLoop = false });
@@ -86,10 +100,11 @@ public sealed class PassThroughLoopTests
     /// <summary>A server socket of the test's, a proxy "web" in front of it, and one connection through it, seen from both ends.</summary>
     private sealed record ProxiedPair(Socket Server, TestProxies Proxies, Socket Client, Socket Accepted) : IAsyncDisposable
     {
-        public static async Task<ProxiedPair> StartAsync(RelayOptions? options = null)
+        public static async Task<ProxiedPair> StartAsync(RelayOptions? options = null, IPAddress? address = null)
         {
-            var server = Peers.Listen();
-            var proxies = await TestProxies.StartAsync(options, TestProxies.To("web", (System.Net.IPEndPoint)server.LocalEndPoint!));
+            var server = Peers.Listen(address);
+            var host = (address ?? IPAddress.Loopback).ToString();
+            var proxies = await TestProxies.StartAsync(options, TestProxies.To("web", (IPEndPoint)server.LocalEndPoint!, host));
             var client = await Peers.ConnectAsync(proxies["web"]);
             return new ProxiedPair(server, proxies, client, await server.AcceptAsync());
         }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
@@ -24,6 +25,12 @@ internal static unsafe partial class LinuxCalls
     private const int NoSignal = 0x4000;
     private const int Again = 11;
     private const int Interrupted = 4;
+    private const int InProgress = 115;
+    private const int StreamSocket = 1;
+    private const int TcpProtocol = 6;
+    private const int TcpNoDelay = 1;
+    private const int SocketLevel = 1;
+    private const int SocketErrorOption = 4;
 
     /// <summary>struct epoll_event: packed (12 bytes) on x86-64, naturally aligned (16) on arm64.</summary>
     public static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
@@ -51,6 +58,55 @@ internal static unsafe partial class LinuxCalls
     }
 
     public static bool Watch(int epoll, int fd, uint events, ulong token) => Control(epoll, EpollAdd, fd, events, token);
+
+    /// <summary>Takes a descriptor of our own (never a <see cref="Socket"/>'s) out of the epoll set.</summary>
+    public static void Unwatch(int epoll, int fd) => Control(epoll, EpollDelete, fd, 0, 0);
+
+    /// <summary>
+    /// A non-blocking TCP socket with Nagle off, its connect started: the descriptor, or -1 with the error. The
+    /// connect is done when <see cref="SocketErrorOf"/> reads 0 after the socket turned writable, unless
+    /// <paramref name="connected"/> says it completed at once.
+    /// </summary>
+    public static int StartConnect(SocketAddress address, out bool connected, out SocketError error)
+    {
+        connected = false;
+        var family = address.Family == AddressFamily.InterNetworkV6 ? 10 : 2; // AF_INET6, AF_INET: .NET's enum has Windows' numbers
+        var fd = CreateSocket(family, StreamSocket | NonBlocking | CloseOnExec, TcpProtocol);
+        if (fd < 0)
+        {
+            error = ToSocketError(Marshal.GetLastPInvokeError());
+            return -1;
+        }
+        var on = 1;
+        _ = SetSockOpt(fd, TcpProtocol, TcpNoDelay, &on, sizeof(int));
+        int result;
+        fixed (byte* raw = address.Buffer.Span)
+        {
+            result = Connect(fd, raw, address.Size);
+        }
+        var errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
+        if (result == 0 || errno == InProgress)
+        {
+            connected = result == 0;
+            error = SocketError.Success;
+            return fd;
+        }
+        _ = Close(fd);
+        error = ToSocketError(errno);
+        return -1;
+    }
+
+    /// <summary>The pending error of a socket whose connect finished (Success when it connected).</summary>
+    public static SocketError SocketErrorOf(int fd)
+    {
+        var errno = 0;
+        var length = sizeof(int);
+        return GetSockOpt(fd, SocketLevel, SocketErrorOption, &errno, &length) != 0
+            ? ToSocketError(Marshal.GetLastPInvokeError())
+            : errno == 0 ? SocketError.Success : ToSocketError(errno);
+    }
+
+    public static void CloseDescriptor(int fd) => _ = Close(fd);
 
     /// <summary>Adds, changes or removes a socket's registration; false when the socket is already closed.</summary>
     public static bool Rewatch(int epoll, Socket socket, uint before, uint after, ulong token)
@@ -138,7 +194,9 @@ internal static unsafe partial class LinuxCalls
         103 => SocketError.ConnectionAborted,
         104 => SocketError.ConnectionReset,
         107 => SocketError.NotConnected,
+        101 => SocketError.NetworkUnreachable,
         110 => SocketError.TimedOut,
+        111 => SocketError.ConnectionRefused,
         113 => SocketError.HostUnreachable,
         _ => SocketError.SocketError,
     };
@@ -168,6 +226,21 @@ internal static unsafe partial class LinuxCalls
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static partial nint Write(int fd, void* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    private static partial int CreateSocket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
+    private static partial int Connect(int fd, byte* address, int length);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    private static partial int SetSockOpt(int fd, int level, int option, void* value, int length);
+
+    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    private static partial int GetSockOpt(int fd, int level, int option, void* value, int* length);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     private static partial nint Recv(int fd, byte* buffer, nint length, int flags);

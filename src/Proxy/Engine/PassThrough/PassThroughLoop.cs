@@ -13,7 +13,7 @@ namespace Chaos.Proxy.Engine.PassThrough;
 /// for the proxy, or the connection is being ended from outside (stop, idle timeout, a fault), the loop hands it
 /// back to the managed pumps at a chunk boundary, with any bytes the receiver had not yet taken.
 /// </summary>
-internal sealed unsafe class PassThroughLoop
+internal sealed unsafe partial class PassThroughLoop
 {
     private const int BatchSize = 256;
     private const int BufferSize = 128 * 1024;
@@ -27,7 +27,7 @@ internal sealed unsafe class PassThroughLoop
     private readonly Lock _slotsLock = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly List<int> _retiring = [];
-    private LoopedConnection?[] _slots = new LoopedConnection?[256];
+    private object?[] _slots = new object?[256]; // a LoopedConnection, or a PendingDial
     private int _slotsUsed;
 
     private PassThroughLoop(int epoll, int wake)
@@ -108,9 +108,17 @@ internal sealed unsafe class PassThroughLoop
                     {
                         LinuxCalls.DrainWake(_wake);
                     }
-                    else if (Volatile.Read(ref _slots)[(int)(token >> 1)] is { Left: false } connection)
+                    else
                     {
-                        OnReady(connection, (token & 1) == 0 ? Side.Client : Side.Server, LinuxCalls.EventsAt(ready, i), chunk);
+                        switch (Volatile.Read(ref _slots)[(int)(token >> 1)])
+                        {
+                            case LoopedConnection { Left: false } connection:
+                                OnReady(connection, (token & 1) == 0 ? Side.Client : Side.Server, LinuxCalls.EventsAt(ready, i), chunk);
+                                break;
+                            case PendingDial dial:
+                                OnDialReady(dial);
+                                break;
+                        }
                     }
                 }
                 while (_handbacks.TryDequeue(out var connection))
@@ -119,6 +127,10 @@ internal sealed unsafe class PassThroughLoop
                     {
                         Leave(connection, handBack: true);
                     }
+                }
+                while (_dialsEnded.TryDequeue(out var dial))
+                {
+                    OnDialCancelled(dial);
                 }
                 // Only now: an event later in the same batch must not reach a new connection in a reused slot.
                 ReleaseRetiredSlots();
@@ -274,18 +286,23 @@ internal sealed unsafe class PassThroughLoop
         connection.Exit.SetResult(new PassThroughExit(connection.Upstream.HandOver(), connection.Downstream.HandOver(), fins));
     }
 
-    private LoopedConnection TakeSlot(RelayConnection owner, Socket client, Socket server)
+    private LoopedConnection TakeSlot(RelayConnection owner, Socket client, Socket server) =>
+        TakeSlot(slot => new LoopedConnection(this, owner, client, server, slot));
+
+    private T TakeSlot<T>(Func<int, T> create) where T : class
     {
         lock (_slotsLock)
         {
             var slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotsUsed++;
             if (slot == _slots.Length)
             {
-                var grown = new LoopedConnection?[_slots.Length * 2];
+                var grown = new object?[_slots.Length * 2];
                 _slots.CopyTo(grown, 0);
                 Volatile.Write(ref _slots, grown);
             }
-            return _slots[slot] = new LoopedConnection(this, owner, client, server, slot);
+            var member = create(slot);
+            _slots[slot] = member;
+            return member;
         }
     }
 
