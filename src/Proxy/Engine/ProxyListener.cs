@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Chaos.Proxy.Engine.PassThrough;
 using Chaos.Proxy.Observation;
 using Chaos.Scenarios;
 
@@ -154,7 +155,7 @@ internal sealed class ProxyListener : IAsyncDisposable
             Socket client;
             try
             {
-                client = await socket.AcceptAsync(stop);
+                client = await AcceptAsync(socket, stop);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
@@ -170,6 +171,17 @@ internal sealed class ProxyListener : IAsyncDisposable
             }
             Relay(client, onAcceptLoop: true);
         }
+    }
+
+    /// <summary>On the pass-through loop's thread where it runs, so a new connection's first steps run there too.</summary>
+    private ValueTask<Socket> AcceptAsync(Socket socket, CancellationToken stop)
+    {
+        if (_proxy.Options.PassThroughLoop && PassThroughLoop.Shared is { } loop)
+        {
+            socket.Blocking = false;
+            return loop.AcceptAsync(socket, stop);
+        }
+        return socket.AcceptAsync(stop);
     }
 
     /// <summary>Starts relaying <paramref name="client"/>, which holds a connection slot until its connection ends.</summary>

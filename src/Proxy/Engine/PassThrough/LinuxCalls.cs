@@ -31,6 +31,7 @@ internal static unsafe partial class LinuxCalls
     private const int TcpNoDelay = 1;
     private const int SocketLevel = 1;
     private const int SocketErrorOption = 4;
+    private const short PollOut = 0x004;
 
     /// <summary>struct epoll_event: packed (12 bytes) on x86-64, naturally aligned (16) on arm64.</summary>
     public static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
@@ -64,12 +65,12 @@ internal static unsafe partial class LinuxCalls
 
     /// <summary>
     /// A non-blocking TCP socket with Nagle off, its connect started: the descriptor, or -1 with the error. The
-    /// connect is done when <see cref="SocketErrorOf"/> reads 0 after the socket turned writable, unless
-    /// <paramref name="connected"/> says it completed at once.
+    /// connect is over when the socket turns writable (<paramref name="finished"/>: it already has); then
+    /// <see cref="SocketErrorOf"/> tells whether it connected.
     /// </summary>
-    public static int StartConnect(SocketAddress address, out bool connected, out SocketError error)
+    public static int StartConnect(SocketAddress address, out bool finished, out SocketError error)
     {
-        connected = false;
+        finished = false;
         var family = address.Family == AddressFamily.InterNetworkV6 ? 10 : 2; // AF_INET6, AF_INET: .NET's enum has Windows' numbers
         var fd = CreateSocket(family, StreamSocket | NonBlocking | CloseOnExec, TcpProtocol);
         if (fd < 0)
@@ -87,13 +88,20 @@ internal static unsafe partial class LinuxCalls
         var errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
         if (result == 0 || errno == InProgress)
         {
-            connected = result == 0;
+            // On loopback the kernel has usually finished the handshake by the time connect() returns EINPROGRESS.
+            finished = result == 0 || IsWritableNow(fd);
             error = SocketError.Success;
             return fd;
         }
         _ = Close(fd);
         error = ToSocketError(errno);
         return -1;
+    }
+
+    private static bool IsWritableNow(int fd)
+    {
+        var entry = new PollEntry(fd, PollOut, 0);
+        return Poll(&entry, 1, 0) == 1 && (entry.Returned & PollOut) != 0;
     }
 
     /// <summary>The pending error of a socket whose connect finished (Success when it connected).</summary>
@@ -226,6 +234,17 @@ internal static unsafe partial class LinuxCalls
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static partial nint Write(int fd, void* buffer, nint count);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollEntry(int fd, short events, short returned)
+    {
+        public int Fd = fd;
+        public short Events = events;
+        public short Returned = returned;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int Poll(PollEntry* entries, nuint count, int timeout);
 
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     private static partial int CreateSocket(int domain, int type, int protocol);

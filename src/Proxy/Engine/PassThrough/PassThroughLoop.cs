@@ -27,7 +27,7 @@ internal sealed unsafe partial class PassThroughLoop
     private readonly Lock _slotsLock = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly List<int> _retiring = [];
-    private object?[] _slots = new object?[256]; // a LoopedConnection, or a PendingDial
+    private object?[] _slots = new object?[256]; // a LoopedConnection, or a ReadinessWait
     private int _slotsUsed;
 
     private PassThroughLoop(int epoll, int wake)
@@ -115,8 +115,8 @@ internal sealed unsafe partial class PassThroughLoop
                             case LoopedConnection { Left: false } connection:
                                 OnReady(connection, (token & 1) == 0 ? Side.Client : Side.Server, LinuxCalls.EventsAt(ready, i), chunk);
                                 break;
-                            case PendingDial dial:
-                                OnDialReady(dial);
+                            case ReadinessWait wait:
+                                EndWait(wait, ready: true);
                                 break;
                         }
                     }
@@ -128,9 +128,9 @@ internal sealed unsafe partial class PassThroughLoop
                         Leave(connection, handBack: true);
                     }
                 }
-                while (_dialsEnded.TryDequeue(out var dial))
+                while (_waitsEnded.TryDequeue(out var wait))
                 {
-                    OnDialCancelled(dial);
+                    EndWait(wait, ready: false);
                 }
                 // Only now: an event later in the same batch must not reach a new connection in a reused slot.
                 ReleaseRetiredSlots();
