@@ -101,7 +101,20 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
     /// <summary>FINs whose forwarding a fin toxic (added after the check) holds; the connection ends after them.</summary>
     public List<Task>? Fins { get; set; }
 
-    public TaskCompletionSource<PassThroughExit> Exit { get; } = new();
+    public TaskCompletionSource<PassThroughExit> Exit { get; private set; } = new();
+
+    /// <summary>A buffer-filling read moved it to the next loop once, so bulk connections spread over the loops.</summary>
+    public bool Spread { get; private set; }
+
+    public CancellationToken ToxicsChanged { get; private set; }
+
+    /// <summary>This is <paramref name="moved"/>, now on another loop: its state and the exit its owner awaits come along (no bytes are pending).</summary>
+    public void TakeOver(LoopedConnection moved)
+    {
+        (Exit, Fins, Spread) = (moved.Exit, moved.Fins, true);
+        (Upstream.Done, Upstream.SeenData) = (moved.Upstream.Done, moved.Upstream.SeenData);
+        (Downstream.Done, Downstream.SeenData) = (moved.Downstream.Done, moved.Downstream.SeenData);
+    }
 
     /// <summary>What epoll should watch on a socket: readable while its direction reads, writable while the other direction has bytes for it.</summary>
     public uint WantedEvents(Side side) => side == Side.Client
@@ -120,6 +133,7 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
             {
                 return;
             }
+            ToxicsChanged = toxicsChanged;
             _toxicsChanged = toxicsChanged.UnsafeRegister(RequestHandback, this);
             _ending = ending.UnsafeRegister(RequestHandback, this);
         }

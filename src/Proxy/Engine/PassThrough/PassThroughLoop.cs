@@ -19,7 +19,8 @@ internal sealed unsafe partial class PassThroughLoop
     private const int BufferSize = 128 * 1024;
     private const ulong WakeToken = ulong.MaxValue;
 
-    private static readonly Lazy<PassThroughLoop?> s_shared = new(Start);
+    private static readonly Lazy<PassThroughLoop[]> s_loops = new(StartAll);
+    private static int s_nextForBulk;
 
     private readonly int _epoll;
     private readonly int _wake;
@@ -36,8 +37,13 @@ internal sealed unsafe partial class PassThroughLoop
         _wake = wake;
     }
 
-    /// <summary>The process's loop, started on first use; null where it cannot run (not Linux, or epoll unavailable).</summary>
-    public static PassThroughLoop? Shared => s_shared.Value;
+    /// <summary>
+    /// The loop that accepts, dials and first relays every connection, started on first use; null where loops cannot
+    /// run (not Linux, or epoll unavailable). There is one loop per core: a connection whose reads fill the buffer
+    /// (a bulk transfer) moves once to the next loop in turn, so bulk transfers use every core, while short
+    /// connections and request-response traffic stay on the thread that accepted them.
+    /// </summary>
+    public static PassThroughLoop? Shared => s_loops.Value is [var first, ..] ? first : null;
 
     /// <summary>
     /// Relays <paramref name="client"/> and <paramref name="server"/> until both FINs went on, a peer reset, or the
@@ -46,21 +52,13 @@ internal sealed unsafe partial class PassThroughLoop
     public Task<PassThroughExit> RelayAsync(RelayConnection owner, Socket client, Socket server, CancellationToken toxicsChanged)
     {
         var connection = TakeSlot(owner, client, server);
-        var slot = connection.Slot;
-        if (!LinuxCalls.Rewatch(_epoll, client, 0, LinuxCalls.Readable, Token(slot, Side.Client)))
+        owner.PassingThrough = true; // before the loop may see it, and so before it may leave
+        if (!Register(connection, LinuxCalls.Readable, LinuxCalls.Readable))
         {
-            FreeSlot(slot);
+            owner.PassingThrough = false;
+            FreeSlot(connection.Slot);
             return Task.FromResult(PassThroughExit.NotEntered);
         }
-        connection.ClientEvents = LinuxCalls.Readable;
-        if (!LinuxCalls.Rewatch(_epoll, server, 0, LinuxCalls.Readable, Token(slot, Side.Server)))
-        {
-            LinuxCalls.Rewatch(_epoll, client, LinuxCalls.Readable, 0, 0);
-            FreeSlot(slot);
-            return Task.FromResult(PassThroughExit.NotEntered);
-        }
-        connection.ServerEvents = LinuxCalls.Readable;
-        owner.PassingThrough = true;
         connection.WatchForHandback(toxicsChanged, owner.Ending);
         return connection.Exit.Task;
     }
@@ -74,12 +72,13 @@ internal sealed unsafe partial class PassThroughLoop
         }
     }
 
+    private static PassThroughLoop[] StartAll() =>
+        LinuxCalls.Supported
+            ? [.. Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Start()).TakeWhile(loop => loop is not null).Select(loop => loop!)]
+            : [];
+
     private static PassThroughLoop? Start()
     {
-        if (!LinuxCalls.Supported)
-        {
-            return null;
-        }
         var epoll = LinuxCalls.CreateEpoll();
         var wake = epoll < 0 ? -1 : LinuxCalls.CreateWakeEvent();
         if (wake < 0 || !LinuxCalls.Watch(epoll, wake, LinuxCalls.Readable, WakeToken))
@@ -206,7 +205,59 @@ internal sealed unsafe partial class PassThroughLoop
         {
             direction.Hold(new ReadOnlySpan<byte>(chunk + sent, received - sent));
         }
+        return received < BufferSize || !SpreadBulk(connection);
+    }
+
+    /// <summary>A read that filled the buffer: a bulk transfer, moved once to the next loop in turn. True when it moved.</summary>
+    private bool SpreadBulk(LoopedConnection connection)
+    {
+        var loops = s_loops.Value;
+        if (connection.Spread || loops.Length < 2 || connection.Upstream.Pending is not null || connection.Downstream.Pending is not null)
+        {
+            return false;
+        }
+        var target = loops[(int)((uint)Interlocked.Increment(ref s_nextForBulk) % (uint)loops.Length)];
+        if (target == this)
+        {
+            target = loops[(Array.IndexOf(loops, this) + 1) % loops.Length];
+        }
+        connection.MarkLeft();
+        LinuxCalls.Rewatch(_epoll, connection.Client, connection.ClientEvents, 0, 0);
+        LinuxCalls.Rewatch(_epoll, connection.Server, connection.ServerEvents, 0, 0);
+        _retiring.Add(connection.Slot);
+        target.Adopt(connection);
         return true;
+    }
+
+    /// <summary>
+    /// Adds both sockets to the epoll set, from any thread. The events are recorded first: once a socket is in the
+    /// set, this loop's thread may already be handling it. False (and neither in the set) if a socket is closed.
+    /// </summary>
+    private bool Register(LoopedConnection connection, uint client, uint server)
+    {
+        connection.ClientEvents = client;
+        connection.ServerEvents = server;
+        if (!LinuxCalls.Rewatch(_epoll, connection.Client, 0, client, Token(connection.Slot, Side.Client)))
+        {
+            connection.ClientEvents = connection.ServerEvents = 0;
+            return false;
+        }
+        if (!LinuxCalls.Rewatch(_epoll, connection.Server, 0, server, Token(connection.Slot, Side.Server)))
+        {
+            LinuxCalls.Rewatch(_epoll, connection.Client, client, 0, 0);
+            connection.ClientEvents = connection.ServerEvents = 0;
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Takes over a connection another loop relayed. If a socket closed meanwhile, its closer also asked for the hand-back, which the new registration hears.</summary>
+    private void Adopt(LoopedConnection moved)
+    {
+        var connection = TakeSlot(moved.Owner, moved.Client, moved.Server);
+        connection.TakeOver(moved);
+        Register(connection, connection.WantedEvents(Side.Client), connection.WantedEvents(Side.Server));
+        connection.WatchForHandback(moved.ToxicsChanged, moved.Owner.Ending);
     }
 
     /// <summary>Sends what the receiver had not taken. False when the connection left the loop.</summary>
