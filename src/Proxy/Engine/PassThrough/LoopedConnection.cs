@@ -103,8 +103,8 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
 
     public TaskCompletionSource<PassThroughExit> Exit { get; private set; } = new();
 
-    /// <summary>A buffer-filling read moved it to the next loop once, so bulk connections spread over the loops.</summary>
-    public bool Spread { get; private set; }
+    /// <summary>A buffer-filling read gave it to the next loop in turn (maybe this one), once, so bulk connections spread over the loops.</summary>
+    public bool Spread { get; set; }
 
     public CancellationToken ToxicsChanged { get; private set; }
 

@@ -208,7 +208,7 @@ internal sealed unsafe partial class PassThroughLoop
         return received < BufferSize || !SpreadBulk(connection);
     }
 
-    /// <summary>A read that filled the buffer: a bulk transfer, moved once to the next loop in turn. True when it moved.</summary>
+    /// <summary>A read that filled the buffer: a bulk transfer, given once to the next loop in turn. True when it moved.</summary>
     private bool SpreadBulk(LoopedConnection connection)
     {
         var loops = s_loops.Value;
@@ -216,10 +216,12 @@ internal sealed unsafe partial class PassThroughLoop
         {
             return false;
         }
+        // In turn over all loops, this one included: with two, every other bulk connection stays.
+        connection.Spread = true;
         var target = loops[(int)((uint)Interlocked.Increment(ref s_nextForBulk) % (uint)loops.Length)];
         if (target == this)
         {
-            target = loops[(Array.IndexOf(loops, this) + 1) % loops.Length];
+            return false;
         }
         connection.MarkLeft();
         LinuxCalls.Rewatch(_epoll, connection.Client, connection.ClientEvents, 0, 0);
