@@ -71,6 +71,20 @@ public sealed class PassThroughLoopTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task InProcess_CodeAwaitingAProxyStopDoesNotGoOnOnTheLoopThread()
+    {
+        Assert.Equal(TaskCreationOptions.RunContinuationsAsynchronously, PassThroughLoop.Continuations);
+        var pair = await ProxiedPair.StartAsync();
+        await Echo(pair.Client, pair.Accepted, "open while stopping"u8.ToArray());
+        pair.Client.Shutdown(SocketShutdown.Send);
+        pair.Accepted.Shutdown(SocketShutdown.Send);
+
+        await pair.DisposeAsync();
+
+        Assert.NotEqual("chaos pass-through", Thread.CurrentThread.Name);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task LoopSwitchedOff_ConnectionStaysOnTheManagedPumps()
     {
         await using var pair = await ProxiedPair.StartAsync(new RelayOptions { PassThroughLoop = false });

@@ -101,7 +101,7 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
     /// <summary>FINs whose forwarding a fin toxic (added after the check) holds; the connection ends after them.</summary>
     public List<Task>? Fins { get; set; }
 
-    public TaskCompletionSource<PassThroughExit> Exit { get; private set; } = new();
+    public TaskCompletionSource<PassThroughExit> Exit { get; private set; } = new(PassThroughLoop.Continuations);
 
     /// <summary>A buffer-filling read gave it to the next loop in turn (maybe this one), once, so bulk connections spread over the loops.</summary>
     public bool Spread { get; set; }

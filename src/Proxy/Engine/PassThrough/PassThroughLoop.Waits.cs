@@ -6,7 +6,7 @@ using Chaos.Proxy.Observation;
 namespace Chaos.Proxy.Engine.PassThrough;
 
 /// <summary>
-/// Accepts and upstream dials on the loop thread, so a new connection's accept, dial and relay run on one
+/// Accepts and upstream dials on the loop thread, so (in the CLI, see Continuations) a new connection's accept, dial and relay run on one
 /// thread with no hand-over between threads (with .NET's accept, each new connection woke two threads). A
 /// socket .NET never waited on also stays out of .NET's epoll set, whose thread would otherwise wake for
 /// every chunk the loop reads from it.
@@ -132,7 +132,7 @@ internal sealed partial class PassThroughLoop
             wait.Finish();
         }
         _retiring.Add(wait.Slot);
-        wait.Ready.SetResult(ready); // outside the gate: the waiter goes on from here, on this thread
+        wait.Ready.SetResult(ready); // outside the gate: the waiter may go on from here, on this thread (Continuations)
     }
 }
 
@@ -155,7 +155,7 @@ internal sealed class ReadinessWait(Socket? socket, int fd, uint events, int slo
 
     public bool Finished { get; private set; } // read and written under Gate
 
-    public TaskCompletionSource<bool> Ready { get; } = new();
+    public TaskCompletionSource<bool> Ready { get; } = new(PassThroughLoop.Continuations);
 
     public void EndOn(TimeSpan? timeout, PassThroughLoop loop, CancellationToken stop)
     {

@@ -20,6 +20,16 @@ internal sealed unsafe partial class PassThroughLoop
     private const ulong WakeToken = ulong.MaxValue;
 
     private static readonly Lazy<PassThroughLoop[]> s_loops = new(StartAll);
+
+    /// <summary>
+    /// Whether what waits on the loop (a connection's relay, an accept, a dial) goes on on the loop's thread. Only
+    /// where .NET's own socket completions run inline too (the CLI sets that): a library user's test code awaiting
+    /// a proxy's stop must never end up running on, and maybe blocking, the thread that relays every connection.
+    /// </summary>
+    public static TaskCreationOptions Continuations { get; } =
+        Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1"
+            ? TaskCreationOptions.None
+            : TaskCreationOptions.RunContinuationsAsynchronously;
     private static int s_nextForBulk;
 
     private readonly int _epoll;
