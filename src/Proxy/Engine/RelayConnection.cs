@@ -117,7 +117,7 @@ internal sealed partial class RelayConnection
         var took = Time.GetElapsedTime(started);
         if (dial.Socket is { } socket)
         {
-            Publish(new UpstreamConnected(_proxy.Now, _proxy.Name, Id, socket.LocalEndPoint!, took));
+            Publish(new UpstreamConnected(_proxy.Now, _proxy.Name, Id, dial.Local ?? new IPEndPoint(IPAddress.None, 0), took));
             return socket;
         }
 

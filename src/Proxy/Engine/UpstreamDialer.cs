@@ -5,8 +5,8 @@ using Chaos.Proxy.Observation;
 
 namespace Chaos.Proxy.Engine;
 
-/// <summary>The outcome of one upstream dial: a connected socket, or why there is none.</summary>
-internal readonly record struct DialResult(Socket? Socket, CloseReason FailureReason, SocketError Error);
+/// <summary>The outcome of one upstream dial: a connected socket and its local address, or why there is none.</summary>
+internal readonly record struct DialResult(Socket? Socket, CloseReason FailureReason, SocketError Error, EndPoint? Local = null);
 
 /// <summary>Dials the upstream for one connection, asynchronously and bounded by a timeout.</summary>
 internal static class UpstreamDialer
@@ -39,7 +39,7 @@ internal static class UpstreamDialer
         {
             await socket.ConnectAsync(target, deadline.Token);
             socket.NoDelay = true;
-            return new DialResult(socket, CloseReason.Completed, SocketError.Success);
+            return new DialResult(socket, CloseReason.Completed, SocketError.Success, socket.LocalEndPoint);
         }
         catch (OperationCanceledException)
         {

@@ -26,9 +26,6 @@ internal static unsafe partial class LinuxCalls
     private const int Again = 11;
     private const int Interrupted = 4;
     private const int InProgress = 115;
-    private const int StreamSocket = 1;
-    private const int TcpProtocol = 6;
-    private const int TcpNoDelay = 1;
     private const int SocketLevel = 1;
     private const int SocketErrorOption = 4;
     private const short PollOut = 0x004;
@@ -60,42 +57,56 @@ internal static unsafe partial class LinuxCalls
 
     public static bool Watch(int epoll, int fd, uint events, ulong token) => Control(epoll, EpollAdd, fd, events, token);
 
-    /// <summary>Takes a descriptor of our own (never a <see cref="Socket"/>'s) out of the epoll set.</summary>
-    public static void Unwatch(int epoll, int fd) => Control(epoll, EpollDelete, fd, 0, 0);
-
     /// <summary>
-    /// A non-blocking TCP socket with Nagle off, its connect started: the descriptor, or -1 with the error. The
-    /// connect is over when the socket turns writable (<paramref name="finished"/>: it already has); then
-    /// <see cref="SocketErrorOf"/> tells whether it connected.
+    /// Starts connecting a non-blocking socket; false with the error when it failed at once. The connect is over
+    /// when the socket turns writable (<paramref name="finished"/>: it already has); then <see cref="SocketErrorOf"/>
+    /// tells whether it connected. .NET does not know the socket connected: its end points stay unset.
     /// </summary>
-    public static int StartConnect(SocketAddress address, out bool finished, out SocketError error)
+    public static bool StartConnect(Socket socket, SocketAddress address, out bool finished, out SocketError error)
     {
         finished = false;
-        var family = address.Family == AddressFamily.InterNetworkV6 ? 10 : 2; // AF_INET6, AF_INET: .NET's enum has Windows' numbers
-        var fd = CreateSocket(family, StreamSocket | NonBlocking | CloseOnExec, TcpProtocol);
-        if (fd < 0)
+        var added = false;
+        try
         {
-            error = ToSocketError(Marshal.GetLastPInvokeError());
-            return -1;
-        }
-        var on = 1;
-        _ = SetSockOpt(fd, TcpProtocol, TcpNoDelay, &on, sizeof(int));
-        int result;
-        fixed (byte* raw = address.Buffer.Span)
-        {
-            result = Connect(fd, raw, address.Size);
-        }
-        var errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
-        if (result == 0 || errno == InProgress)
-        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            var fd = (int)socket.SafeHandle.DangerousGetHandle();
+            int result;
+            fixed (byte* raw = address.Buffer.Span)
+            {
+                result = Connect(fd, raw, address.Size);
+            }
+            var errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
+            if (result != 0 && errno != InProgress)
+            {
+                error = ToSocketError(errno);
+                return false;
+            }
             // On loopback the kernel has usually finished the handshake by the time connect() returns EINPROGRESS.
             finished = result == 0 || IsWritableNow(fd);
             error = SocketError.Success;
-            return fd;
+            return true;
         }
-        _ = Close(fd);
-        error = ToSocketError(errno);
-        return -1;
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>The address the kernel gave a socket's end (getsockname), for a socket .NET does not know is connected.</summary>
+    public static EndPoint? LocalEndPointOf(Socket socket, IPEndPoint like)
+    {
+        var address = like.Serialize();
+        var length = address.Buffer.Length;
+        int result;
+        fixed (byte* raw = address.Buffer.Span)
+        {
+            result = GetSockName((int)socket.Handle, raw, &length);
+        }
+        address.Size = length;
+        return result == 0 ? like.Create(address) : null;
     }
 
     private static bool IsWritableNow(int fd)
@@ -105,16 +116,15 @@ internal static unsafe partial class LinuxCalls
     }
 
     /// <summary>The pending error of a socket whose connect finished (Success when it connected).</summary>
-    public static SocketError SocketErrorOf(int fd)
+    public static SocketError SocketErrorOf(Socket socket)
     {
+        var fd = (int)socket.Handle;
         var errno = 0;
         var length = sizeof(int);
         return GetSockOpt(fd, SocketLevel, SocketErrorOption, &errno, &length) != 0
             ? ToSocketError(Marshal.GetLastPInvokeError())
             : errno == 0 ? SocketError.Success : ToSocketError(errno);
     }
-
-    public static void CloseDescriptor(int fd) => _ = Close(fd);
 
     /// <summary>Adds, changes or removes a socket's registration; false when the socket is already closed.</summary>
     public static bool Rewatch(int epoll, Socket socket, uint before, uint after, ulong token)
@@ -246,20 +256,14 @@ internal static unsafe partial class LinuxCalls
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     private static partial int Poll(PollEntry* entries, nuint count, int timeout);
 
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int CreateSocket(int domain, int type, int protocol);
+    [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
+    private static partial int GetSockName(int fd, byte* address, int* length);
 
     [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
     private static partial int Connect(int fd, byte* address, int length);
 
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static partial int SetSockOpt(int fd, int level, int option, void* value, int length);
-
     [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
     private static partial int GetSockOpt(int fd, int level, int option, void* value, int* length);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     private static partial nint Recv(int fd, byte* buffer, nint length, int flags);

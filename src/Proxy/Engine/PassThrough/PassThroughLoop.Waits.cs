@@ -6,10 +6,11 @@ using Chaos.Proxy.Observation;
 namespace Chaos.Proxy.Engine.PassThrough;
 
 /// <summary>
-/// Accepts and upstream dials on the loop thread, so (in the CLI, see Continuations) a new connection's accept, dial and relay run on one
-/// thread with no hand-over between threads (with .NET's accept, each new connection woke two threads). A
-/// socket .NET never waited on also stays out of .NET's epoll set, whose thread would otherwise wake for
-/// every chunk the loop reads from it.
+/// Accepts and upstream dials on the loop thread, so (in the CLI, see Continuations) a new connection's accept,
+/// dial and relay run on one thread with no hand-over between threads (with .NET's accept, each new connection
+/// woke two threads). A socket .NET never waited on also stays out of .NET's epoll set, whose thread would
+/// otherwise wake for every chunk the loop reads from it. The dial connects a .NET socket with connect(2)
+/// itself: .NET then does not know it is connected, so the dial reads its local address once, for the event.
 /// </summary>
 internal sealed partial class PassThroughLoop
 {
@@ -34,7 +35,7 @@ internal sealed partial class PassThroughLoop
                     // It died in the queue between the poll and the accept.
                 }
             }
-            if (!await WaitAsync(listener, -1, LinuxCalls.Readable, null, stop))
+            if (!await WaitAsync(listener, LinuxCalls.Readable, null, stop))
             {
                 stop.ThrowIfCancellationRequested();
                 throw new ObjectDisposedException(nameof(listener));
@@ -49,54 +50,45 @@ internal sealed partial class PassThroughLoop
         {
             return null;
         }
-        var fd = LinuxCalls.StartConnect(address.Serialize(), out var finished, out var error);
-        return fd < 0 ? Task.FromResult(UpstreamDialer.Failed(error))
-            : finished ? Task.FromResult(ConnectOutcome(fd))
-            : FinishDialAsync(fd, timeout, stopping);
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
+        if (!LinuxCalls.StartConnect(socket, address.Serialize(), out var finished, out var error))
+        {
+            socket.Dispose();
+            return Task.FromResult(UpstreamDialer.Failed(error));
+        }
+        return finished ? Task.FromResult(ConnectOutcome(socket, address)) : FinishDialAsync(socket, address, timeout, stopping);
     }
 
-    private async Task<DialResult> FinishDialAsync(int fd, TimeSpan timeout, CancellationToken stopping)
+    private async Task<DialResult> FinishDialAsync(Socket socket, IPEndPoint target, TimeSpan timeout, CancellationToken stopping)
     {
-        if (await WaitAsync(null, fd, LinuxCalls.Writable, timeout, stopping))
+        if (await WaitAsync(socket, LinuxCalls.Writable, timeout, stopping))
         {
-            return ConnectOutcome(fd);
+            return ConnectOutcome(socket, target);
         }
         // Closing the socket stops its SYN retransmissions.
-        LinuxCalls.CloseDescriptor(fd);
+        socket.Dispose();
         return UpstreamDialer.Cancelled(stopping);
     }
 
-    /// <summary>The connect is over: a socket for it, or why not.</summary>
-    private static DialResult ConnectOutcome(int fd)
+    /// <summary>The connect is over: the socket and its local address, or why not.</summary>
+    private static DialResult ConnectOutcome(Socket socket, IPEndPoint target)
     {
-        var error = LinuxCalls.SocketErrorOf(fd);
+        var error = LinuxCalls.SocketErrorOf(socket);
         if (error != SocketError.Success)
         {
-            LinuxCalls.CloseDescriptor(fd);
+            socket.Dispose();
             return UpstreamDialer.Failed(error);
         }
-        var handle = new SafeSocketHandle(fd, ownsHandle: true);
-        try
-        {
-            // .NET reads the connected socket's addresses from the descriptor, as for an accepted one.
-            return new DialResult(new Socket(handle), CloseReason.Completed, SocketError.Success);
-        }
-        catch (SocketException ex)
-        {
-            // The server reset it before .NET could read its addresses.
-            handle.Dispose();
-            return UpstreamDialer.Failed(ex.SocketErrorCode);
-        }
+        return new DialResult(socket, CloseReason.Completed, SocketError.Success, LinuxCalls.LocalEndPointOf(socket, target));
     }
 
-    /// <summary>True once <paramref name="events"/> are ready on the socket (or our own descriptor); false when the timeout ran out, the token fired or the socket closed.</summary>
-    private Task<bool> WaitAsync(Socket? socket, int fd, uint events, TimeSpan? timeout, CancellationToken stop)
+    /// <summary>True once <paramref name="events"/> are ready on the socket; false when the timeout ran out, the token fired or the socket closed.</summary>
+    private Task<bool> WaitAsync(Socket socket, uint events, TimeSpan? timeout, CancellationToken stop)
     {
-        var wait = TakeSlot(slot => new ReadinessWait(socket, fd, events, slot));
+        var wait = TakeSlot(slot => new ReadinessWait(socket, events, slot));
         lock (wait.Gate) // the loop ends a wait under the gate: never before its deadline is set up
         {
-            var token = Token(wait.Slot, Side.Server);
-            if (!(socket is null ? LinuxCalls.Watch(_epoll, fd, events, token) : LinuxCalls.Rewatch(_epoll, socket, 0, events, token)))
+            if (!LinuxCalls.Rewatch(_epoll, socket, 0, events, Token(wait.Slot, Side.Server)))
             {
                 FreeSlot(wait.Slot);
                 return Task.FromResult(false);
@@ -121,14 +113,7 @@ internal sealed partial class PassThroughLoop
             {
                 return;
             }
-            if (wait.Socket is { } socket)
-            {
-                LinuxCalls.Rewatch(_epoll, socket, wait.Events, 0, 0);
-            }
-            else
-            {
-                LinuxCalls.Unwatch(_epoll, wait.Fd);
-            }
+            LinuxCalls.Rewatch(_epoll, wait.Socket, wait.Events, 0, 0);
             wait.Finish();
         }
         _retiring.Add(wait.Slot);
@@ -137,15 +122,12 @@ internal sealed partial class PassThroughLoop
 }
 
 /// <summary>A socket the loop watches for one readiness. Only the loop ends it; the deadline's callback only asks.</summary>
-internal sealed class ReadinessWait(Socket? socket, int fd, uint events, int slot)
+internal sealed class ReadinessWait(Socket socket, uint events, int slot)
 {
     private CancellationTokenSource? _deadline;
     private CancellationTokenRegistration _ended;
 
-    /// <summary>The socket waited on, or null for a descriptor of the loop's own (<see cref="Fd"/>).</summary>
-    public Socket? Socket { get; } = socket;
-
-    public int Fd { get; } = fd;
+    public Socket Socket { get; } = socket;
 
     public uint Events { get; } = events;
 
