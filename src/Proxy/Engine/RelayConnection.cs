@@ -137,9 +137,10 @@ internal sealed partial class RelayConnection
     /// </summary>
     private Task<PassThroughExit> PassThroughAsync(Socket server)
     {
-        var snapshot = Toxics;
-        return _proxy.Options.PassThroughLoop && snapshot.Toxics.IsEmpty && StaysPassThrough && PassThroughLoop.Shared is { } loop
-            ? loop.RelayAsync(this, _client, server, snapshot.Replaced)
+        // The token of the snapshot read first: if StaysPassThrough then sees a newer one, that token has fired.
+        var toxicsChanged = Toxics.Replaced;
+        return _proxy.Options.PassThroughLoop && StaysPassThrough && PassThroughLoop.Shared is { } loop
+            ? loop.RelayAsync(this, _client, server, toxicsChanged)
             : Task.FromResult(PassThroughExit.NotEntered);
     }
 

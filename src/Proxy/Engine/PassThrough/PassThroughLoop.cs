@@ -233,10 +233,7 @@ internal sealed unsafe partial class PassThroughLoop
         {
             return false;
         }
-        connection.MarkLeft();
-        LinuxCalls.Rewatch(_epoll, connection.Client, connection.ClientEvents, 0, 0);
-        LinuxCalls.Rewatch(_epoll, connection.Server, connection.ServerEvents, 0, 0);
-        _retiring.Add(connection.Slot);
+        Detach(connection);
         target.Adopt(connection);
         return true;
     }
@@ -332,12 +329,18 @@ internal sealed unsafe partial class PassThroughLoop
     }
 
     /// <summary>Takes the connection out of the epoll set and hands its state to <see cref="RelayConnection.RunAsync"/>.</summary>
-    private void Leave(LoopedConnection connection, bool handBack)
+    /// <summary>Out of this loop's epoll set and callbacks; its slot is freed after the current batch.</summary>
+    private void Detach(LoopedConnection connection)
     {
         connection.MarkLeft();
         LinuxCalls.Rewatch(_epoll, connection.Client, connection.ClientEvents, 0, 0);
         LinuxCalls.Rewatch(_epoll, connection.Server, connection.ServerEvents, 0, 0);
         _retiring.Add(connection.Slot);
+    }
+
+    private void Leave(LoopedConnection connection, bool handBack)
+    {
+        Detach(connection);
         if (!handBack)
         {
             connection.Upstream.Drop();
