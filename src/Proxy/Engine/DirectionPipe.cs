@@ -28,14 +28,14 @@ internal enum ForwardOutcome
 internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direction direction, Side toSide) : IAsyncDisposable
 {
     /// <summary>Chunks in flight per direction: with 128 KiB buffers, at most 4 MiB held by a delay.</summary>
-    private const int QueuedChunks = 32;
+    internal const int QueuedChunks = 32;
 
-    private Dictionary<long, (ToxicSpec Spec, IDataStage Stage)>? _stages;
     private Channel<Chunk>? _queue;
     private Task _sender = Task.CompletedTask;
 
+    /// <summary>Forwards a chunk read at <paramref name="receivedAt"/> (a timestamp): a delay counts from then.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ForwardOutcome> ForwardAsync(byte[] buffer, int count)
+    public async ValueTask<ForwardOutcome> ForwardAsync(byte[] buffer, int count, long receivedAt)
     {
         if (_queue is null)
         {
@@ -48,7 +48,7 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
         }
         try
         {
-            await _queue.Writer.WriteAsync(new Chunk(buffer, count, connection.Now, default));
+            await _queue.Writer.WriteAsync(new Chunk(buffer, count, receivedAt, default));
             return ForwardOutcome.Queued;
         }
         catch (ChannelClosedException)
@@ -141,7 +141,7 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
         ActiveToxic? ender = null;
         foreach (var toxic in connection.Toxics.Data(direction).Where(connection.Selection.IsSelected))
         {
-            StageFor(toxic).Transform(plan);
+            connection.StagesFor(direction).For(toxic).Transform(plan);
             shapers.Add(toxic.Id);
             if (plan.End is not null)
             {
@@ -173,29 +173,6 @@ internal sealed class DirectionPipe(RelayConnection connection, Socket to, Direc
         }
         return outcome == HoldOutcome.Released;
     }
-
-    /// <summary>
-    /// This connection's state for a data toxic. An update that changes what the toxic does (its attributes)
-    /// starts a fresh stage, so open connections follow it; the toxic's identity, and so its roll, stays.
-    /// </summary>
-    private IDataStage StageFor(ActiveToxic toxic)
-    {
-        _stages ??= [];
-        if (_stages.TryGetValue(toxic.Id, out var known) && SameBehaviour(known.Spec, toxic.Spec))
-        {
-            return known.Stage;
-        }
-        var stage = toxic.Behaviour is IDataToxic data
-            ? data.CreateStage(connection.Selection.RandomFor(toxic, direction))
-            : throw new InvalidOperationException($"{toxic.Name} is not a data toxic");
-        _stages[toxic.Id] = (toxic.Spec, stage);
-        connection.Publish(new ToxicActed(DateTimeOffset.UtcNow, connection.ProxyName, connection.Id, toxic.Name, toxic.Spec.Type,
-            toxic.Point, direction, $"shapes data {toxic.Spec.Attributes}"));
-        return stage;
-    }
-
-    private static bool SameBehaviour(ToxicSpec known, ToxicSpec now) =>
-        ReferenceEquals(known, now) || (known.Type == now.Type && known.Attributes.SequenceEqual(now.Attributes));
 
     /// <summary>A received chunk (or, with no buffer, the FIN from <see cref="FinFrom"/>) and when it arrived.</summary>
     private readonly record struct Chunk(byte[]? Buffer, int Count, long ReceivedAt, Side FinFrom);

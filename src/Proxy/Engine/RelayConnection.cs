@@ -24,6 +24,8 @@ internal sealed partial class RelayConnection
     private readonly long _startTimestamp;
     private readonly CancellationTokenSource _ending = new();
     private volatile Socket? _server;
+    private DataStages? _upstreamStages;
+    private DataStages? _downstreamStages;
     private volatile bool _discarding;
     private volatile bool _passingThrough;
     private int _reason = NoReason;
@@ -144,9 +146,25 @@ internal sealed partial class RelayConnection
             : Task.FromResult(PassThroughExit.NotEntered);
     }
 
-    /// <summary>Whether the pass-through loop may go on relaying: no toxic, and nothing is ending the connection.</summary>
+    /// <summary>
+    /// Whether the pass-through loop may go on relaying: nothing is ending the connection, and the proxy's toxics
+    /// are none or delays only. The loop times delays with the system clock, so an injected clock (tests' fake
+    /// time) keeps them on the managed relay, whose holds use that clock's timers.
+    /// </summary>
     internal bool StaysPassThrough =>
-        !_discarding && Volatile.Read(ref _aborted) == 0 && !_ending.IsCancellationRequested && Toxics.Toxics.IsEmpty;
+        !_discarding && Volatile.Read(ref _aborted) == 0 && !_ending.IsCancellationRequested &&
+        Toxics is var snapshot && (snapshot.Toxics.IsEmpty || (snapshot.OnlyDelays && Time == TimeProvider.System));
+
+    /// <summary>The delay (in timestamp ticks) that the delay toxics acting in <paramref name="direction"/> give a chunk read now; 0 with none.</summary>
+    internal long DelayOf(Direction direction)
+    {
+        var data = Toxics.Data(direction);
+        return data.IsEmpty ? 0 : StagesFor(direction).DelayOf(data, Time.TimestampFrequency);
+    }
+
+    internal DataStages StagesFor(Direction direction) => direction == Direction.Upstream
+        ? _upstreamStages ??= new DataStages(this, direction)
+        : _downstreamStages ??= new DataStages(this, direction);
 
     /// <summary>Whether the pass-through loop relays the connection now.</summary>
     internal bool PassingThrough
@@ -169,22 +187,20 @@ internal sealed partial class RelayConnection
             return;
         }
         var (fromSide, toSide) = direction == Direction.Upstream ? (Side.Client, Side.Server) : (Side.Server, Side.Client);
-        var buffer = start.Pending;
+        byte[]? buffer = null;
         var seenData = start.SeenData;
         var filledBuffer = false;
         try
         {
             await using var pipe = new DirectionPipe(this, to, direction, toSide);
-            if (buffer is not null)
+            if (!await ForwardHeldAsync(pipe, start.Held))
             {
-                switch (await pipe.ForwardAsync(buffer, start.PendingCount))
-                {
-                    case ForwardOutcome.Ended:
-                        return;
-                    case ForwardOutcome.Queued:
-                        buffer = null;
-                        break;
-                }
+                return;
+            }
+            if (start.FinRead)
+            {
+                await pipe.FinishAsync(fromSide);
+                return;
             }
             while (true)
             {
@@ -225,7 +241,7 @@ internal sealed partial class RelayConnection
                         continue;
                     }
                 }
-                switch (await pipe.ForwardAsync(buffer, received))
+                switch (await pipe.ForwardAsync(buffer, received, Now))
                 {
                     case ForwardOutcome.Ended:
                         return;
@@ -245,6 +261,30 @@ internal sealed partial class RelayConnection
         {
             ReturnBuffer(ref buffer);
         }
+    }
+
+    /// <summary>
+    /// Forwards the chunks the pass-through loop had read but not sent, in order, each as of when it was read (so a
+    /// delay still counts from then). False when the receiver is gone.
+    /// </summary>
+    private static async Task<bool> ForwardHeldAsync(DirectionPipe pipe, HeldChunk[]? held)
+    {
+        for (var i = 0; i < held?.Length; i++)
+        {
+            switch (await pipe.ForwardAsync(held[i].Buffer, held[i].Count, held[i].ReceivedAt))
+            {
+                case ForwardOutcome.Sent:
+                    RelayBuffers.Return(held[i].Buffer);
+                    break;
+                case ForwardOutcome.Ended:
+                    foreach (var unsent in held.AsSpan(i))
+                    {
+                        RelayBuffers.Return(unsent.Buffer);
+                    }
+                    return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>Bytes read, 0 for a FIN, or -1 when this direction is over (peer reset, or we aborted).</summary>

@@ -26,6 +26,9 @@ internal sealed class ToxicSnapshot(ImmutableArray<ActiveToxic> toxics, Cancella
 
     public CancellationToken Replaced { get; } = replaced;
 
+    /// <summary>No toxic here does more than delay chunks: the pass-through loop can carry them all out (true when empty).</summary>
+    public bool OnlyDelays { get; } = toxics.All(toxic => toxic.Behaviour is IDelayToxic);
+
     public bool Contains(long id) => Toxics.Any(toxic => toxic.Id == id);
 
     public ActiveToxic? Find(string name) => Toxics.FirstOrDefault(toxic => toxic.Name == name);

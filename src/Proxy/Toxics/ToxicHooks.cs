@@ -57,3 +57,16 @@ internal interface IDataStage
     /// <summary>Reshapes the pieces of one chunk: delay, split, truncate or drop them, or end the connection after them.</summary>
     void Transform(ChunkPlan plan);
 }
+
+/// <summary>
+/// A data toxic that only delays whole chunks (latency). Its stages are <see cref="IDelayStage"/>s, so the
+/// pass-through loop can carry it out itself instead of handing the connection to the managed relay.
+/// </summary>
+internal interface IDelayToxic : IDataToxic;
+
+/// <summary>The stage of an <see cref="IDelayToxic"/>.</summary>
+internal interface IDelayStage : IDataStage
+{
+    /// <summary>The delay of the next chunk (never negative); each call stands for one chunk, as each <see cref="IDataStage.Transform"/> does.</summary>
+    TimeSpan NextDelay();
+}

@@ -10,8 +10,9 @@ using Chaos.Proxy.Tests.Support;
 namespace Chaos.Proxy.Tests.Engine;
 
 /// <summary>
-/// Connections of a proxy with no toxics go through the pass-through loop (Linux) and move to the managed pumps
-/// when a toxic is published, mid-stream, without losing or reordering a byte.
+/// Connections of a proxy with no toxics, or only latency toxics, go through the pass-through loop (Linux) and
+/// move to the managed pumps when the toxics change, mid-stream, without losing or reordering a byte or cutting
+/// a delay short.
 /// </summary>
 public sealed class PassThroughLoopTests
 {
@@ -54,6 +55,68 @@ public sealed class PassThroughLoopTests
         var clock = Stopwatch.StartNew();
         await Peers.SendAllAsync(accepted, "late"u8.ToArray());
         Assert.Equal("late"u8.ToArray(), await ReadExactlyAsync(client, 4));
+        Assert.InRange(clock.ElapsedMilliseconds, 250, 5_000);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task LatencyToxics_DelayEachWayOnTheLoop_AndTheFinComesAfterTheHeldData()
+    {
+        await using var pair = await ProxiedPair.StartAsync(toxics:
+        [
+            "{name: up, type: latency, stream: upstream, attributes: {latency: 200}}",
+            "{name: down, type: latency, stream: downstream, attributes: {latency: 200}}",
+        ]);
+        var (proxies, client, accepted) = (pair.Proxies, pair.Client, pair.Accepted);
+
+        var clock = Stopwatch.StartNew();
+        await Echo(client, accepted, "delayed twice"u8.ToArray());
+        Assert.InRange(clock.ElapsedMilliseconds, 395, 5_000);
+        Assert.Equal(1, Listener(proxies).PassingThrough);
+
+        // 16 MiB and the server's FIN at once: the loop holds many delayed chunks, then the FIN behind them.
+        var payload = RandomNumberGenerator.GetBytes(Bulk);
+        clock.Restart();
+        var sending = SendThenFinAsync(accepted, payload);
+        var received = await Peers.ReadToEndAsync(client);
+        await sending;
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received));
+        Assert.InRange(clock.ElapsedMilliseconds, 195, 30_000);
+
+        var shaping = proxies.Events.OfType<ToxicActed>().Where(acted => acted.Decision.StartsWith("shapes data", StringComparison.Ordinal));
+        Assert.Equal(["down", "up"], shaping.Select(acted => acted.Toxic).Order());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ToxicsChangeWhileTheLoopHoldsADelayedChunk_ItStillGoesWhenItsDelayEnds()
+    {
+        const string Latency = "{name: slow, type: latency, stream: downstream, attributes: {latency: 1500}}";
+        await using var pair = await ProxiedPair.StartAsync(toxics: [Latency]);
+        var (proxies, client, accepted) = (pair.Proxies, pair.Client, pair.Accepted);
+
+        var clock = Stopwatch.StartNew();
+        await Peers.SendAllAsync(accepted, "held"u8.ToArray());
+        await Task.Delay(1_000);
+        // A toxic the loop cannot run: the connection, with its held chunk, goes to the managed relay.
+        Publish(proxies, Latency, "{name: thin, type: bandwidth, stream: upstream, attributes: {rate: 1000}}");
+        await WaitUntilAsync(() => Listener(proxies).PassingThrough == 0);
+
+        Assert.Equal("held"u8.ToArray(), await ReadExactlyAsync(client, 4));
+        // Delayed from when the loop read it (1.5 s), not anew from the hand-over (2.5 s).
+        Assert.InRange(clock.ElapsedMilliseconds, 1_450, 2_200);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task LatencyRemovedWhileTheLoopHoldsAChunk_ItIsDeliveredAtOnce()
+    {
+        await using var pair = await ProxiedPair.StartAsync(toxics: ["{type: latency, stream: downstream, attributes: {latency: 10000}}"]);
+        var (proxies, client, accepted) = (pair.Proxies, pair.Client, pair.Accepted);
+
+        var clock = Stopwatch.StartNew();
+        await Peers.SendAllAsync(accepted, "held"u8.ToArray());
+        await Task.Delay(300);
+        Publish(proxies);
+
+        Assert.Equal("held"u8.ToArray(), await ReadExactlyAsync(client, 4));
         Assert.InRange(clock.ElapsedMilliseconds, 250, 5_000);
     }
 
@@ -114,11 +177,12 @@ public sealed class PassThroughLoopTests
     /// <summary>A server socket of the test's, a proxy "web" in front of it, and one connection through it, seen from both ends.</summary>
     private sealed record ProxiedPair(Socket Server, TestProxies Proxies, Socket Client, Socket Accepted) : IAsyncDisposable
     {
-        public static async Task<ProxiedPair> StartAsync(RelayOptions? options = null, IPAddress? address = null)
+        public static async Task<ProxiedPair> StartAsync(RelayOptions? options = null, IPAddress? address = null, string[]? toxics = null)
         {
             var server = Peers.Listen(address);
             var host = (address ?? IPAddress.Loopback).ToString();
-            var proxies = await TestProxies.StartAsync(options, TestProxies.To("web", (IPEndPoint)server.LocalEndPoint!, host));
+            var proxy = TestProxies.To("web", (IPEndPoint)server.LocalEndPoint!, host) with { Toxics = [.. (toxics ?? []).Select(TestProxies.Toxic)] };
+            var proxies = await TestProxies.StartAsync(options, proxy);
             var client = await Peers.ConnectAsync(proxies["web"]);
             return new ProxiedPair(server, proxies, client, await server.AcceptAsync());
         }
@@ -141,6 +205,12 @@ public sealed class PassThroughLoopTests
         Assert.Equal(message, await ReadExactlyAsync(client, message.Length));
     }
 
+    private static async Task SendThenFinAsync(Socket socket, byte[] data)
+    {
+        await Peers.SendAllAsync(socket, data);
+        socket.Shutdown(SocketShutdown.Send);
+    }
+
     private static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
     {
         var buffer = new byte[count];
@@ -158,8 +228,9 @@ public sealed class PassThroughLoopTests
 
     private static (long Upstream, long Downstream) Relayed(TestProxies proxies) => proxies.Runtime.Registry.Find("web")!.BytesRelayed();
 
-    private static void Publish(TestProxies proxies, string toxic) =>
-        proxies.Runtime.Registry.Find("web")!.Context.Toxics.Publish([TestProxies.Toxic(toxic)]);
+    /// <summary>Replaces the proxy's toxics with these.</summary>
+    private static void Publish(TestProxies proxies, params string[] toxics) =>
+        proxies.Runtime.Registry.Find("web")!.Context.Toxics.Publish(toxics.Select(TestProxies.Toxic));
 
     /// <summary>Until the count is above 0 and has not moved for a while: the receiver's buffer is full and the relay is held.</summary>
     private static async Task WaitUntilStalledAsync(Func<long> count)

@@ -26,6 +26,7 @@ internal static unsafe partial class LinuxCalls
     private const int Again = 11;
     private const int Interrupted = 4;
     private const int InProgress = 115;
+    private const int NoSuchCall = 38;
     private const int SocketLevel = 1;
     private const int SocketErrorOption = 4;
     private const short PollOut = 0x004;
@@ -34,6 +35,8 @@ internal static unsafe partial class LinuxCalls
     public static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
 
     private static readonly int DataOffset = EventSize == 12 ? 4 : 8;
+
+    private static bool s_preciseWait = true;
 
     /// <summary>Where the loop can run: Linux on the two architectures whose epoll_event layout is known here.</summary>
     public static bool Supported => OperatingSystem.IsLinux()
@@ -160,7 +163,36 @@ internal static unsafe partial class LinuxCalls
         }
     }
 
-    public static int Wait(int epoll, byte* events, int capacity) => EpollWait(epoll, events, capacity, -1);
+    /// <summary>
+    /// Waits for events, or until <paramref name="timeout"/> (null: no limit). epoll_pwait2 takes the timeout to the
+    /// nanosecond, so a short delay is not rounded up to a whole millisecond; where the C library or kernel lacks
+    /// it (glibc before 2.35, Linux before 5.11), epoll_wait rounds up.
+    /// </summary>
+    public static int Wait(int epoll, byte* events, int capacity, TimeSpan? timeout)
+    {
+        if (timeout is not { } limit)
+        {
+            return EpollWait(epoll, events, capacity, -1);
+        }
+        limit = limit < TimeSpan.Zero ? TimeSpan.Zero : limit;
+        if (s_preciseWait)
+        {
+            var spec = stackalloc long[] { limit.Ticks / TimeSpan.TicksPerSecond, limit.Ticks % TimeSpan.TicksPerSecond * 100 };
+            try
+            {
+                var count = EpollPreciseWait(epoll, events, capacity, spec, null);
+                if (count >= 0 || Marshal.GetLastPInvokeError() != NoSuchCall)
+                {
+                    return count;
+                }
+            }
+            catch (EntryPointNotFoundException)
+            {
+            }
+            s_preciseWait = false;
+        }
+        return EpollWait(epoll, events, capacity, (int)Math.Min(int.MaxValue, Math.Ceiling(limit.TotalMilliseconds)));
+    }
 
     public static uint EventsAt(byte* events, int index) => *(uint*)(events + (index * EventSize));
 
@@ -235,6 +267,9 @@ internal static unsafe partial class LinuxCalls
 
     [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
     private static partial int EpollWait(int epoll, byte* events, int capacity, int timeout);
+
+    [LibraryImport("libc", EntryPoint = "epoll_pwait2", SetLastError = true)]
+    private static partial int EpollPreciseWait(int epoll, byte* events, int capacity, long* timeout, void* signalMask);
 
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     private static partial int EventFd(uint initial, int flags);

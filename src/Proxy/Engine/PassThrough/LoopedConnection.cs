@@ -3,9 +3,14 @@ using Chaos.Proxy.Observation;
 
 namespace Chaos.Proxy.Engine.PassThrough;
 
-/// <summary>One direction of a connection in the loop. Only the loop thread touches it.</summary>
+/// <summary>
+/// One direction of a connection in the loop: the chunks it holds back (for a delay toxic, or because the
+/// receiver would not take them yet) and where its FIN stands. Only the loop thread touches it.
+/// </summary>
 internal sealed class LoopDirection(Socket from, Socket to, Direction direction)
 {
+    private Queue<HeldChunk>? _held;
+
     public Socket From { get; } = from;
 
     public Socket To { get; } = to;
@@ -21,52 +26,77 @@ internal sealed class LoopDirection(Socket from, Socket to, Direction direction)
 
     public bool SeenData { get; set; }
 
-    /// <summary>Bytes the receiver would not take yet; while there are any, the sender is not read (back-pressure).</summary>
-    public byte[]? Pending { get; private set; }
+    /// <summary>The sender's FIN was read behind held chunks; it goes on after them.</summary>
+    public bool FinRead { get; set; }
 
-    public int PendingOffset { get; private set; }
+    /// <summary>The receiver's buffer is full: the loop waits for it to drain and does not read the sender meanwhile (back-pressure).</summary>
+    public bool Blocked { get; set; }
 
-    public int PendingCount { get; private set; }
+    /// <summary>The due time a loop timer is set for, so one chunk after another due later does not add a timer each (0: none).</summary>
+    public long ScheduledFor { get; set; }
 
-    /// <summary>Whether the loop reads the sender now.</summary>
-    public bool Reading => !Done && Pending is null;
+    public bool HasHeld => _held is { Count: > 0 };
 
-    public void Hold(ReadOnlySpan<byte> unsent)
+    /// <summary>Bytes of the first held chunk already sent.</summary>
+    public int HeadSent { get; private set; }
+
+    /// <summary>Whether the loop reads the sender now: as a delay line, up to as many chunks as the managed one holds.</summary>
+    public bool Reading => !Done && !FinRead && !Blocked && (_held?.Count ?? 0) < DirectionPipe.QueuedChunks;
+
+    public void Hold(ReadOnlySpan<byte> data, long receivedAt, long due)
     {
-        Pending = RelayBuffers.Rent(unsent.Length);
-        unsent.CopyTo(Pending);
-        (PendingOffset, PendingCount) = (0, unsent.Length);
+        var buffer = RelayBuffers.Rent(data.Length);
+        data.CopyTo(buffer);
+        (_held ??= new()).Enqueue(new HeldChunk(buffer, data.Length, receivedAt, due));
     }
 
-    public void Sent(int count)
+    public bool TryPeekHead(out HeldChunk head)
     {
-        (PendingOffset, PendingCount) = (PendingOffset + count, PendingCount - count);
-        if (PendingCount == 0)
+        head = default;
+        return _held is not null && _held.TryPeek(out head);
+    }
+
+    /// <summary>Counts bytes of the first held chunk as sent; true when all of it went (its buffer is back in the pool).</summary>
+    public bool SentFromHead(int count)
+    {
+        HeadSent += count;
+        var head = _held!.Peek();
+        if (HeadSent < head.Count)
         {
-            Drop();
+            return false;
         }
+        _held.Dequeue();
+        RelayBuffers.Return(head.Buffer);
+        HeadSent = 0;
+        return true;
     }
 
-    /// <summary>What the managed pump starts from; it takes over any pending bytes.</summary>
+    /// <summary>What the managed pump starts from; it takes over the held chunks.</summary>
     public PumpStart HandOver()
     {
-        var pending = Pending;
-        if (pending is not null && PendingOffset > 0)
+        HeldChunk[]? held = null;
+        if (HasHeld)
         {
-            Buffer.BlockCopy(pending, PendingOffset, pending, 0, PendingCount);
+            held = _held!.ToArray();
+            if (HeadSent > 0)
+            {
+                var head = held[0];
+                Buffer.BlockCopy(head.Buffer, HeadSent, head.Buffer, 0, head.Count - HeadSent);
+                held[0] = head with { Count = head.Count - HeadSent };
+            }
+            _held.Clear();
+            HeadSent = 0;
         }
-        var start = new PumpStart(Done, SeenData, pending, PendingCount);
-        (Pending, PendingOffset, PendingCount) = (null, 0, 0);
-        return start;
+        return new PumpStart(Done, SeenData, held, FinRead);
     }
 
     public void Drop()
     {
-        if (Pending is not null)
+        while (_held?.TryDequeue(out var chunk) == true)
         {
-            RelayBuffers.Return(Pending);
+            RelayBuffers.Return(chunk.Buffer);
         }
-        (Pending, PendingOffset, PendingCount) = (null, 0, 0);
+        HeadSent = 0;
     }
 }
 
@@ -108,7 +138,7 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
 
     public CancellationToken ToxicsChanged { get; private set; }
 
-    /// <summary>This is <paramref name="moved"/>, now on another loop: its state and the exit its owner awaits come along (no bytes are pending).</summary>
+    /// <summary>This is <paramref name="moved"/>, now on another loop: its state and the exit its owner awaits come along (it holds no chunks).</summary>
     public void TakeOver(LoopedConnection moved)
     {
         (Exit, Fins, Spread) = (moved.Exit, moved.Fins, true);
@@ -116,10 +146,10 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
         (Downstream.Done, Downstream.SeenData) = (moved.Downstream.Done, moved.Downstream.SeenData);
     }
 
-    /// <summary>What epoll should watch on a socket: readable while its direction reads, writable while the other direction has bytes for it.</summary>
+    /// <summary>What epoll should watch on a socket: readable while its direction reads, writable while the other direction waits for it to drain.</summary>
     public uint WantedEvents(Side side) => side == Side.Client
-        ? (Upstream.Reading ? LinuxCalls.Readable : 0) | (Downstream.Pending is null ? 0 : LinuxCalls.Writable)
-        : (Downstream.Reading ? LinuxCalls.Readable : 0) | (Upstream.Pending is null ? 0 : LinuxCalls.Writable);
+        ? (Upstream.Reading ? LinuxCalls.Readable : 0) | (Downstream.Blocked ? LinuxCalls.Writable : 0)
+        : (Downstream.Reading ? LinuxCalls.Readable : 0) | (Upstream.Blocked ? LinuxCalls.Writable : 0);
 
     /// <summary>Both directions' FINs went on (or the connection ended).</summary>
     public bool Finished => Upstream.Done && Downstream.Done;

@@ -1,17 +1,20 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Sockets;
 using Chaos.Proxy.Observation;
 
 namespace Chaos.Proxy.Engine.PassThrough;
 
 /// <summary>
-/// Relays connections that no toxic touches, on one thread of its own over epoll (Linux): per chunk one
-/// epoll_wait share, one recv and one send, into one shared buffer. .NET's asynchronous socket operations cost
+/// Relays connections that no toxic touches but delays, on one thread of its own over epoll (Linux): per chunk
+/// one epoll_wait share, one recv and one send, into one shared buffer; a chunk that a latency toxic delays (or
+/// that the receiver will not take yet) is copied aside and sent when due, the wait for the earliest due chunk
+/// being epoll's timeout. .NET's asynchronous socket operations cost
 /// three to four times haproxy's user time per relayed request (README, Performance); this is the part of chaos
 /// that competes with haproxy. The connection stays a <see cref="RelayConnection"/>: its events, byte counts,
 /// FIN forwarding and reset handling are the same calls the managed pumps make. The moment a toxic is published
 /// for the proxy, or the connection is being ended from outside (stop, idle timeout, a fault), the loop hands it
-/// back to the managed pumps at a chunk boundary, with any bytes the receiver had not yet taken.
+/// back to the managed pumps at a chunk boundary, with the chunks it still held.
 /// </summary>
 internal sealed unsafe partial class PassThroughLoop
 {
@@ -38,6 +41,7 @@ internal sealed unsafe partial class PassThroughLoop
     private readonly Lock _slotsLock = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly List<int> _retiring = [];
+    private readonly PriorityQueue<LoopedConnection, long> _timers = new();
     private object?[] _slots = new object?[256]; // a LoopedConnection, or a ReadinessWait
     private int _slotsUsed;
 
@@ -109,7 +113,7 @@ internal sealed unsafe partial class PassThroughLoop
         {
             while (true)
             {
-                var count = LinuxCalls.Wait(_epoll, ready, BatchSize);
+                var count = LinuxCalls.Wait(_epoll, ready, BatchSize, TimeToNextDue());
                 for (var i = 0; i < count; i++)
                 {
                     var token = LinuxCalls.TokenAt(ready, i);
@@ -130,6 +134,7 @@ internal sealed unsafe partial class PassThroughLoop
                         }
                     }
                 }
+                RunDueTimers();
                 while (_handbacks.TryDequeue(out var connection))
                 {
                     if (!connection.Left)
@@ -154,7 +159,7 @@ internal sealed unsafe partial class PassThroughLoop
             var (reading, writing) = side == Side.Client
                 ? (connection.Upstream, connection.Downstream)
                 : (connection.Downstream, connection.Upstream);
-            if (writing.Pending is not null && (events & (LinuxCalls.Writable | LinuxCalls.Error | LinuxCalls.HangUp)) != 0 && !Flush(connection, writing))
+            if (writing.Blocked && (events & (LinuxCalls.Writable | LinuxCalls.Error | LinuxCalls.HangUp)) != 0 && !Flush(connection, writing))
             {
                 return;
             }
@@ -162,22 +167,83 @@ internal sealed unsafe partial class PassThroughLoop
             {
                 return;
             }
-            if (connection.Finished)
-            {
-                Leave(connection, handBack: false);
-                return;
-            }
-            UpdateEvents(connection);
+            Settle(connection);
         }
 #pragma warning disable CA1031 // a bug on one connection ends that connection only, never the loop every other connection runs on
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            connection.Owner.Fail(ex);
+            Crashed(connection, ex);
+        }
+    }
+
+    /// <summary>A held chunk of the connection may be due: send what is.</summary>
+    private void OnDue(LoopedConnection connection, long due)
+    {
+        try
+        {
+            foreach (var direction in (ReadOnlySpan<LoopDirection>)[connection.Upstream, connection.Downstream])
+            {
+                if (direction.ScheduledFor <= due)
+                {
+                    direction.ScheduledFor = 0;
+                }
+            }
+            if (Flush(connection, connection.Upstream) && Flush(connection, connection.Downstream))
+            {
+                Settle(connection);
+            }
+        }
+#pragma warning disable CA1031 // as in OnReady
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Crashed(connection, ex);
+        }
+    }
+
+    private void Settle(LoopedConnection connection)
+    {
+        if (connection.Finished)
+        {
+            Leave(connection, handBack: false);
+            return;
+        }
+        UpdateEvents(connection);
+    }
+
+    private void Crashed(LoopedConnection connection, Exception ex)
+    {
+        connection.Owner.Fail(ex);
+        if (!connection.Left)
+        {
+            Leave(connection, handBack: false);
+        }
+    }
+
+    /// <summary>How long epoll may wait: until the earliest held chunk is due, or (null) for events only.</summary>
+    private TimeSpan? TimeToNextDue() =>
+        _timers.TryPeek(out _, out var due) ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due) : null;
+
+    private void RunDueTimers()
+    {
+        while (_timers.TryPeek(out var connection, out var due) && due <= Stopwatch.GetTimestamp())
+        {
+            _timers.Dequeue();
             if (!connection.Left)
             {
-                Leave(connection, handBack: false);
+                OnDue(connection, due);
             }
+        }
+    }
+
+    /// <summary>Wakes the loop when the held chunk is due, unless a timer for that time is set already.</summary>
+    private void Schedule(LoopedConnection connection, LoopDirection direction, long due)
+    {
+        if (direction.ScheduledFor != due)
+        {
+            direction.ScheduledFor = due;
+            _timers.Enqueue(connection, due);
         }
     }
 
@@ -196,16 +262,23 @@ internal sealed unsafe partial class PassThroughLoop
         }
         if (received == 0)
         {
-            direction.Done = true;
-            var fin = connection.Owner.ForwardFinAsync(direction.FromSide, direction.Direction);
-            if (!fin.IsCompletedSuccessfully)
+            direction.FinRead = true;
+            if (!direction.HasHeld)
             {
-                (connection.Fins ??= []).Add(fin);
+                ForwardFin(connection, direction);
             }
             return true;
         }
         connection.Owner.OnPassedThrough(direction.FromSide, direction.Direction, firstChunk: !direction.SeenData);
         direction.SeenData = true;
+        var now = connection.Owner.Now;
+        var due = now + connection.Owner.DelayOf(direction.Direction);
+        if (direction.HasHeld || due > now)
+        {
+            // Behind held chunks, or delayed itself: it waits its turn in a buffer of its own.
+            direction.Hold(new ReadOnlySpan<byte>(chunk, received), now, due);
+            return Flush(connection, direction) && (received < BufferSize || !SpreadBulk(connection));
+        }
         var sent = SendAll(connection, direction, chunk, received);
         if (sent < 0)
         {
@@ -213,16 +286,27 @@ internal sealed unsafe partial class PassThroughLoop
         }
         if (sent < received)
         {
-            direction.Hold(new ReadOnlySpan<byte>(chunk + sent, received - sent));
+            direction.Hold(new ReadOnlySpan<byte>(chunk + sent, received - sent), now, now);
+            direction.Blocked = true;
         }
         return received < BufferSize || !SpreadBulk(connection);
+    }
+
+    private static void ForwardFin(LoopedConnection connection, LoopDirection direction)
+    {
+        (direction.FinRead, direction.Done) = (false, true);
+        var fin = connection.Owner.ForwardFinAsync(direction.FromSide, direction.Direction);
+        if (!fin.IsCompletedSuccessfully)
+        {
+            (connection.Fins ??= []).Add(fin);
+        }
     }
 
     /// <summary>A read that filled the buffer: a bulk transfer, given once to the next loop in turn. True when it moved.</summary>
     private bool SpreadBulk(LoopedConnection connection)
     {
         var loops = s_loops.Value;
-        if (connection.Spread || loops.Length < 2 || connection.Upstream.Pending is not null || connection.Downstream.Pending is not null)
+        if (connection.Spread || loops.Length < 2 || connection.Upstream.HasHeld || connection.Downstream.HasHeld)
         {
             return false;
         }
@@ -269,19 +353,37 @@ internal sealed unsafe partial class PassThroughLoop
         connection.WatchForHandback(moved.ToxicsChanged, moved.Owner.Ending);
     }
 
-    /// <summary>Sends what the receiver had not taken. False when the connection left the loop.</summary>
+    /// <summary>Sends the held chunks that are due, in order, then a FIN read behind them. False when the connection left the loop.</summary>
     private bool Flush(LoopedConnection connection, LoopDirection direction)
     {
-        fixed (byte* pending = direction.Pending)
+        direction.Blocked = false;
+        while (direction.TryPeekHead(out var head))
         {
-            var sent = SendAll(connection, direction, pending + direction.PendingOffset, direction.PendingCount);
+            if (head.Due > connection.Owner.Now)
+            {
+                Schedule(connection, direction, head.Due);
+                return true;
+            }
+            int sent;
+            fixed (byte* data = head.Buffer)
+            {
+                sent = SendAll(connection, direction, data + direction.HeadSent, head.Count - direction.HeadSent);
+            }
             if (sent < 0)
             {
                 return false;
             }
-            direction.Sent(sent);
-            return true;
+            if (!direction.SentFromHead(sent))
+            {
+                direction.Blocked = true;
+                return true;
+            }
         }
+        if (direction.FinRead)
+        {
+            ForwardFin(connection, direction);
+        }
+        return true;
     }
 
     /// <summary>Bytes sent before the receiver's buffer filled (all of them, usually), or -1 when the connection left the loop.</summary>
