@@ -29,7 +29,7 @@ public sealed class StalledReceiverTests(ITestOutputHelper output) : IDisposable
         var scenario = _scratch.Write("stall.yaml",
             $"proxies:\n  - name: web\n    listen: 127.0.0.1:0\n    upstream: {server.LocalEndPoint}\n{toxics}");
         using var chaos = ChaosProcess.Start("run", scenario);
-        var address = await ListenAddressAsync(chaos);
+        var address = await chaos.ProxyAddressAsync("web");
         var accepted = new List<Socket>();
         try
         {
@@ -74,15 +74,6 @@ public sealed class StalledReceiverTests(ITestOutputHelper output) : IDisposable
                 return sent;
             }
         }
-    }
-
-    private static async Task<IPEndPoint> ListenAddressAsync(ChaosProcess chaos)
-    {
-        const string marker = "web listening on ";
-        await chaos.WaitForOutputAsync(marker);
-        var text = chaos.Output;
-        var start = text.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
-        return IPEndPoint.Parse(text[start..text.IndexOf(' ', start)]);
     }
 
     public void Dispose() => _scratch.Dispose();

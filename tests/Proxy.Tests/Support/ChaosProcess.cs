@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
 
 namespace Chaos.Proxy.Tests.Support;
@@ -67,6 +68,16 @@ internal sealed class ChaosProcess : IDisposable
             }
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>Where the proxy named <paramref name="proxy"/> listens, from the line chaos prints once it does.</summary>
+    public async Task<IPEndPoint> ProxyAddressAsync(string proxy)
+    {
+        var marker = $"{proxy} listening on ";
+        await WaitForOutputAsync(marker);
+        var text = Output;
+        var start = text.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
+        return IPEndPoint.Parse(text[start..text.IndexOf(' ', start)]);
     }
 
     /// <summary>Sends SIGTERM, as a service manager or a CI runner stopping the job would.</summary>

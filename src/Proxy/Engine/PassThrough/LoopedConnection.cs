@@ -136,12 +136,13 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
     /// <summary>A buffer-filling read gave it to the next loop in turn (maybe this one), once, so bulk connections spread over the loops.</summary>
     public bool Spread { get; set; }
 
-    public CancellationToken ToxicsChanged { get; private set; }
+    /// <summary>Fires when the proxy's toxics change: the connection then goes back to the managed pumps.</summary>
+    public CancellationToken ToxicsChanged { get; set; }
 
     /// <summary>This is <paramref name="moved"/>, now on another loop: its state and the exit its owner awaits come along (it holds no chunks).</summary>
     public void TakeOver(LoopedConnection moved)
     {
-        (Exit, Fins, Spread) = (moved.Exit, moved.Fins, true);
+        (Exit, Fins, Spread, ToxicsChanged) = (moved.Exit, moved.Fins, true, moved.ToxicsChanged);
         (Upstream.Done, Upstream.SeenData) = (moved.Upstream.Done, moved.Upstream.SeenData);
         (Downstream.Done, Downstream.SeenData) = (moved.Downstream.Done, moved.Downstream.SeenData);
     }
@@ -155,7 +156,7 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
     public bool Finished => Upstream.Done && Downstream.Done;
 
     /// <summary>A toxic change or the connection's end hands it back to the managed pumps; the callbacks only ask the loop.</summary>
-    public void WatchForHandback(CancellationToken toxicsChanged, CancellationToken ending)
+    public void WatchForHandback()
     {
         lock (_registrations)
         {
@@ -163,9 +164,8 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
             {
                 return;
             }
-            ToxicsChanged = toxicsChanged;
-            _toxicsChanged = toxicsChanged.UnsafeRegister(RequestHandback, this);
-            _ending = ending.UnsafeRegister(RequestHandback, this);
+            _toxicsChanged = ToxicsChanged.UnsafeRegister(RequestHandback, this);
+            _ending = Owner.Ending.UnsafeRegister(RequestHandback, this);
         }
     }
 

@@ -38,12 +38,14 @@ internal sealed unsafe partial class PassThroughLoop
     private readonly int _epoll;
     private readonly int _wake;
     private readonly ConcurrentQueue<LoopedConnection> _handbacks = new();
+    private readonly ConcurrentQueue<LoopedConnection> _arrivals = new();
     private readonly Lock _slotsLock = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly List<int> _retiring = [];
     private readonly PriorityQueue<LoopedConnection, long> _timers = new();
     private object?[] _slots = new object?[256]; // a LoopedConnection, or a ReadinessWait
     private int _slotsUsed;
+    private int _threadId;
 
     private PassThroughLoop(int epoll, int wake)
     {
@@ -66,15 +68,36 @@ internal sealed unsafe partial class PassThroughLoop
     public Task<PassThroughExit> RelayAsync(RelayConnection owner, Socket client, Socket server, CancellationToken toxicsChanged)
     {
         var connection = TakeSlot(owner, client, server);
+        connection.ToxicsChanged = toxicsChanged;
         owner.PassingThrough = true; // before the loop may see it, and so before it may leave
-        if (!Register(connection, LinuxCalls.Readable, LinuxCalls.Readable))
-        {
-            owner.PassingThrough = false;
-            FreeSlot(connection.Slot);
-            return Task.FromResult(PassThroughExit.NotEntered);
-        }
-        connection.WatchForHandback(toxicsChanged, owner.Ending);
+        Arrive(connection);
         return connection.Exit.Task;
+    }
+
+    /// <summary>
+    /// Hands a connection to the loop's thread, which puts its sockets in the epoll set. Only that thread changes a
+    /// connection's registrations: registered from another thread, the loop could handle the client socket's first
+    /// events, and change both registrations, before the server socket was in the set; a bulk transfer then
+    /// stalled for good, once in about 40 (seen with a connection moving to another loop).
+    /// </summary>
+    private void Arrive(LoopedConnection connection)
+    {
+        _arrivals.Enqueue(connection);
+        if (Environment.CurrentManagedThreadId != Volatile.Read(ref _threadId))
+        {
+            LinuxCalls.Wake(_wake);
+        }
+    }
+
+    /// <summary>An arrived connection joins the epoll set; if a socket closed meanwhile it leaves at once, to the managed pumps that end it.</summary>
+    private void Enter(LoopedConnection connection)
+    {
+        if (!Register(connection, connection.WantedEvents(Side.Client), connection.WantedEvents(Side.Server)))
+        {
+            Leave(connection, handBack: true);
+            return;
+        }
+        connection.WatchForHandback();
     }
 
     public void RequestHandback(LoopedConnection connection)
@@ -106,6 +129,7 @@ internal sealed unsafe partial class PassThroughLoop
 
     private void Run()
     {
+        Volatile.Write(ref _threadId, Environment.CurrentManagedThreadId);
         var events = new byte[LinuxCalls.EventSize * BatchSize];
         var buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
         fixed (byte* ready = events)
@@ -135,6 +159,10 @@ internal sealed unsafe partial class PassThroughLoop
                     }
                 }
                 RunDueTimers();
+                while (_arrivals.TryDequeue(out var arrived))
+                {
+                    Enter(arrived);
+                }
                 while (_handbacks.TryDequeue(out var connection))
                 {
                     if (!connection.Left)
@@ -271,12 +299,12 @@ internal sealed unsafe partial class PassThroughLoop
         }
         connection.Owner.OnPassedThrough(direction.FromSide, direction.Direction, firstChunk: !direction.SeenData);
         direction.SeenData = true;
-        var now = connection.Owner.Now;
-        var due = now + connection.Owner.DelayOf(direction.Direction);
-        if (direction.HasHeld || due > now)
+        var delay = connection.Owner.DelayOf(direction.Direction);
+        if (direction.HasHeld || delay > 0)
         {
             // Behind held chunks, or delayed itself: it waits its turn in a buffer of its own.
-            direction.Hold(new ReadOnlySpan<byte>(chunk, received), now, due);
+            var now = connection.Owner.Now;
+            direction.Hold(new ReadOnlySpan<byte>(chunk, received), now, now + delay);
             return Flush(connection, direction) && (received < BufferSize || !SpreadBulk(connection));
         }
         var sent = SendAll(connection, direction, chunk, received);
@@ -286,6 +314,7 @@ internal sealed unsafe partial class PassThroughLoop
         }
         if (sent < received)
         {
+            var now = connection.Owner.Now;
             direction.Hold(new ReadOnlySpan<byte>(chunk + sent, received - sent), now, now);
             direction.Blocked = true;
         }
@@ -322,35 +351,28 @@ internal sealed unsafe partial class PassThroughLoop
         return true;
     }
 
-    /// <summary>
-    /// Adds both sockets to the epoll set, from any thread. The events are recorded first: once a socket is in the
-    /// set, this loop's thread may already be handling it. False (and neither in the set) if a socket is closed.
-    /// </summary>
+    /// <summary>Adds both sockets to the epoll set. False (and neither in the set) if a socket is closed.</summary>
     private bool Register(LoopedConnection connection, uint client, uint server)
     {
-        connection.ClientEvents = client;
-        connection.ServerEvents = server;
         if (!LinuxCalls.Rewatch(_epoll, connection.Client, 0, client, Token(connection.Slot, Side.Client)))
         {
-            connection.ClientEvents = connection.ServerEvents = 0;
             return false;
         }
         if (!LinuxCalls.Rewatch(_epoll, connection.Server, 0, server, Token(connection.Slot, Side.Server)))
         {
             LinuxCalls.Rewatch(_epoll, connection.Client, client, 0, 0);
-            connection.ClientEvents = connection.ServerEvents = 0;
             return false;
         }
+        (connection.ClientEvents, connection.ServerEvents) = (client, server);
         return true;
     }
 
-    /// <summary>Takes over a connection another loop relayed. If a socket closed meanwhile, its closer also asked for the hand-back, which the new registration hears.</summary>
+    /// <summary>Takes over a connection another loop relayed; this loop's thread registers it.</summary>
     private void Adopt(LoopedConnection moved)
     {
         var connection = TakeSlot(moved.Owner, moved.Client, moved.Server);
         connection.TakeOver(moved);
-        Register(connection, connection.WantedEvents(Side.Client), connection.WantedEvents(Side.Server));
-        connection.WatchForHandback(moved.ToxicsChanged, moved.Owner.Ending);
+        Arrive(connection);
     }
 
     /// <summary>Sends the held chunks that are due, in order, then a FIN read behind them. False when the connection left the loop.</summary>
