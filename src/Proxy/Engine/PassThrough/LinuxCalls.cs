@@ -27,9 +27,12 @@ internal static unsafe partial class LinuxCalls
     private const int Interrupted = 4;
     private const int InProgress = 115;
     private const int NoSuchCall = 38;
+    private const int SetStatusFlags = 4;
     private const int SocketLevel = 1;
     private const int SocketErrorOption = 4;
     private const short PollOut = 0x004;
+    private const short PollError = 0x008;
+    private const short PollHangUp = 0x010;
 
     /// <summary>struct epoll_event: packed (12 bytes) on x86-64, naturally aligned (16) on arm64.</summary>
     public static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
@@ -61,13 +64,14 @@ internal static unsafe partial class LinuxCalls
     public static bool Watch(int epoll, int fd, uint events, ulong token) => Control(epoll, EpollAdd, fd, events, token);
 
     /// <summary>
-    /// Starts connecting a non-blocking socket; false with the error when it failed at once. The connect is over
-    /// when the socket turns writable (<paramref name="finished"/>: it already has); then <see cref="SocketErrorOf"/>
-    /// tells whether it connected. .NET does not know the socket connected: its end points stay unset.
+    /// Starts connecting a non-blocking socket; false with the error when it failed at once (on loopback, a refusal
+    /// too). <paramref name="connected"/>: the handshake is already done. Otherwise the connect is over when the
+    /// socket turns writable, and <see cref="SocketErrorOf"/> tells how it went. .NET does not know the socket
+    /// connected: its end points stay unset.
     /// </summary>
-    public static bool StartConnect(Socket socket, SocketAddress address, out bool finished, out SocketError error)
+    public static bool StartConnect(Socket socket, SocketAddress address, out bool connected, out SocketError error)
     {
-        finished = false;
+        connected = false;
         var added = false;
         try
         {
@@ -84,8 +88,15 @@ internal static unsafe partial class LinuxCalls
                 error = ToSocketError(errno);
                 return false;
             }
-            // On loopback the kernel has usually finished the handshake by the time connect() returns EINPROGRESS.
-            finished = result == 0 || IsWritableNow(fd);
+            // On loopback the kernel has usually finished the handshake by the time connect() returns EINPROGRESS:
+            // writable with no error flag means connected, without asking for the socket's pending error.
+            var ready = result == 0 ? PollOut : ReadyNow(fd, PollOut);
+            if ((ready & (PollError | PollHangUp)) != 0)
+            {
+                error = SocketErrorOf(socket);
+                return error == SocketError.Success;
+            }
+            connected = ready == PollOut;
             error = SocketError.Success;
             return true;
         }
@@ -95,6 +106,20 @@ internal static unsafe partial class LinuxCalls
             {
                 socket.SafeHandle.DangerousRelease();
             }
+        }
+    }
+
+    /// <summary>
+    /// Makes a new socket's descriptor non-blocking in one fcntl, where .NET's <see cref="Socket.Blocking"/> costs two
+    /// (it reads the flags first). .NET still takes the socket for blocking, which nothing here relies on: the loop
+    /// sends and receives with MSG_DONTWAIT, and .NET's asynchronous operations, after a hand-back, set the flag
+    /// again themselves.
+    /// </summary>
+    public static void MakeNonBlocking(Socket socket)
+    {
+        if (SetFlags((int)socket.SafeHandle.DangerousGetHandle(), SetStatusFlags, NonBlocking) != 0)
+        {
+            socket.Blocking = false;
         }
     }
 
@@ -112,10 +137,11 @@ internal static unsafe partial class LinuxCalls
         return result == 0 ? like.Create(address) : null;
     }
 
-    private static bool IsWritableNow(int fd)
+    /// <summary>Which of <paramref name="events"/> (and error, hang-up) the descriptor has now, without waiting.</summary>
+    private static short ReadyNow(int fd, short events)
     {
-        var entry = new PollEntry(fd, PollOut, 0);
-        return Poll(&entry, 1, 0) == 1 && (entry.Returned & PollOut) != 0;
+        var entry = new PollEntry(fd, events, 0);
+        return Poll(&entry, 1, 0) == 1 ? entry.Returned : (short)0;
     }
 
     /// <summary>The pending error of a socket whose connect finished (Success when it connected).</summary>
@@ -287,6 +313,9 @@ internal static unsafe partial class LinuxCalls
         public short Events = events;
         public short Returned = returned;
     }
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int SetFlags(int fd, int command, int flags);
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     private static partial int Poll(PollEntry* entries, nuint count, int timeout);

@@ -50,13 +50,14 @@ internal sealed partial class PassThroughLoop
         {
             return null;
         }
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
-        if (!LinuxCalls.StartConnect(socket, address.Serialize(), out var finished, out var error))
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        LinuxCalls.MakeNonBlocking(socket);
+        if (!LinuxCalls.StartConnect(socket, address.Serialize(), out var connected, out var error))
         {
             socket.Dispose();
             return Task.FromResult(UpstreamDialer.Failed(error));
         }
-        return finished ? Task.FromResult(ConnectOutcome(socket, address)) : FinishDialAsync(socket, address, timeout, stopping);
+        return connected ? Task.FromResult(Connected(socket, address)) : FinishDialAsync(socket, address, timeout, stopping);
     }
 
     private async Task<DialResult> FinishDialAsync(Socket socket, IPEndPoint target, TimeSpan timeout, CancellationToken stopping)
@@ -79,8 +80,11 @@ internal sealed partial class PassThroughLoop
             socket.Dispose();
             return UpstreamDialer.Failed(error);
         }
-        return new DialResult(socket, CloseReason.Completed, SocketError.Success, LinuxCalls.LocalEndPointOf(socket, target));
+        return Connected(socket, target);
     }
+
+    private static DialResult Connected(Socket socket, IPEndPoint target) =>
+        new(socket, CloseReason.Completed, SocketError.Success, LinuxCalls.LocalEndPointOf(socket, target));
 
     /// <summary>True once <paramref name="events"/> are ready on the socket; false when the timeout ran out, the token fired or the socket closed.</summary>
     private Task<bool> WaitAsync(Socket socket, uint events, TimeSpan? timeout, CancellationToken stop)
