@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -120,6 +121,35 @@ public sealed class PassThroughLoopTests
         Assert.InRange(clock.ElapsedMilliseconds, 250, 5_000);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task KeptAliveRequestResponseConnections_AreRelayedOnEveryLoop()
+    {
+        // Such traffic never fills the buffer. Before, every connection stayed on the loop that accepted it, so
+        // eight busy ones shared one thread while the other loops idled.
+        using var server = Peers.Listen();
+        await using var proxies = await TestProxies.InFrontOfAsync(server);
+        var pairs = new List<(Socket Client, Socket Accepted)>();
+        for (var i = 0; i < 8; i++)
+        {
+            var client = await Peers.ConnectAsync(proxies["web"]);
+            pairs.Add((client, await server.AcceptAsync()));
+        }
+        var before = LoopThreadTicks();
+
+        await Task.WhenAll(pairs.Select(pair => Task.Run(async () =>
+        {
+            for (var exchange = 0; exchange < 3_000; exchange++)
+            {
+                await Echo(pair.Client, pair.Accepted, "request"u8.ToArray());
+            }
+        })));
+
+        var after = LoopThreadTicks();
+        pairs.ForEach(pair => { pair.Client.Dispose(); pair.Accepted.Dispose(); });
+        Assert.Equal(Environment.ProcessorCount, after.Count);
+        Assert.All(after, thread => Assert.True(thread.Value > before.GetValueOrDefault(thread.Key), $"loop thread {thread.Key} did no work"));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Ipv6_UpstreamDialledAndRelayedByTheLoop()
     {
@@ -223,6 +253,17 @@ public sealed class PassThroughLoopTests
         }
         return buffer;
     }
+
+    /// <summary>CPU time (clock ticks, user and system) of each pass-through loop thread of this process, from /proc.</summary>
+    private static Dictionary<string, long> LoopThreadTicks() =>
+        Directory.GetDirectories("/proc/self/task")
+            .Where(task => File.ReadAllText(Path.Combine(task, "comm")).StartsWith("chaos pass-thro", StringComparison.Ordinal))
+            .ToDictionary(task => Path.GetFileName(task), task =>
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            });
 
     private static ProxyListener Listener(TestProxies proxies) => proxies.Runtime.Registry.Find("web")!.Listener!;
 

@@ -133,8 +133,11 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
 
     public TaskCompletionSource<PassThroughExit> Exit { get; private set; } = new(PassThroughLoop.Continuations);
 
-    /// <summary>A buffer-filling read gave it to the next loop in turn (maybe this one), once, so bulk connections spread over the loops.</summary>
+    /// <summary>Being busy gave it to the next loop in turn (maybe this one), once, so busy connections spread over the loops.</summary>
     public bool Spread { get; set; }
+
+    /// <summary>Chunks relayed on this loop, counted until the connection counts as busy.</summary>
+    public int ChunksRelayed { get; set; }
 
     /// <summary>Fires when the proxy's toxics change: the connection then goes back to the managed pumps.</summary>
     public CancellationToken ToxicsChanged { get; set; }

@@ -21,6 +21,7 @@ internal sealed unsafe partial class PassThroughLoop
     private const int BatchSize = 256;
     private const int BufferSize = 128 * 1024;
     private const ulong WakeToken = ulong.MaxValue;
+    private const int BusyAfterChunks = 64;
 
     private static readonly Lazy<PassThroughLoop[]> s_loops = new(StartAll);
 
@@ -33,7 +34,7 @@ internal sealed unsafe partial class PassThroughLoop
         Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1"
             ? TaskCreationOptions.None
             : TaskCreationOptions.RunContinuationsAsynchronously;
-    private static int s_nextForBulk;
+    private static int s_nextForBusy;
 
     private readonly int _epoll;
     private readonly int _wake;
@@ -55,9 +56,9 @@ internal sealed unsafe partial class PassThroughLoop
 
     /// <summary>
     /// The loop that accepts, dials and first relays every connection, started on first use; null where loops cannot
-    /// run (not Linux, or epoll unavailable). There is one loop per core: a connection whose reads fill the buffer
-    /// (a bulk transfer) moves once to the next loop in turn, so bulk transfers use every core, while short
-    /// connections and request-response traffic stay on the thread that accepted them.
+    /// run (not Linux, or epoll unavailable). There is one loop per core: a busy connection (see IsBusy) moves once
+    /// to the next loop in turn, so bulk transfers and kept-alive clients use every core, while short connections
+    /// stay on the thread that accepted them.
     /// </summary>
     public static PassThroughLoop? Shared => s_loops.Value is [var first, ..] ? first : null;
 
@@ -305,7 +306,7 @@ internal sealed unsafe partial class PassThroughLoop
             // Behind held chunks, or delayed itself: it waits its turn in a buffer of its own.
             var now = connection.Owner.Now;
             direction.Hold(new ReadOnlySpan<byte>(chunk, received), now, now + delay);
-            return Flush(connection, direction) && (received < BufferSize || !SpreadBulk(connection));
+            return Flush(connection, direction) && !(IsBusy(connection, received) && MoveToNextLoop(connection));
         }
         var sent = SendAll(connection, direction, chunk, received);
         if (sent < 0)
@@ -318,7 +319,7 @@ internal sealed unsafe partial class PassThroughLoop
             direction.Hold(new ReadOnlySpan<byte>(chunk + sent, received - sent), now, now);
             direction.Blocked = true;
         }
-        return received < BufferSize || !SpreadBulk(connection);
+        return !(IsBusy(connection, received) && MoveToNextLoop(connection));
     }
 
     private static void ForwardFin(LoopedConnection connection, LoopDirection direction)
@@ -331,17 +332,25 @@ internal sealed unsafe partial class PassThroughLoop
         }
     }
 
-    /// <summary>A read that filled the buffer: a bulk transfer, given once to the next loop in turn. True when it moved.</summary>
-    private bool SpreadBulk(LoopedConnection connection)
+    /// <summary>
+    /// A connection worth spreading over the loops: a read filled the buffer (a bulk transfer), or it has relayed
+    /// <see cref="BusyAfterChunks"/> chunks (kept-alive request-response traffic). A short connection never is, so it
+    /// pays no hand-over between threads; kept-alive ones no longer all share the accepting loop's thread.
+    /// </summary>
+    private static bool IsBusy(LoopedConnection connection, int received) =>
+        received == BufferSize || ++connection.ChunksRelayed == BusyAfterChunks;
+
+    /// <summary>Gives a busy connection, once, to the next loop in turn. True when it moved.</summary>
+    private bool MoveToNextLoop(LoopedConnection connection)
     {
         var loops = s_loops.Value;
         if (connection.Spread || loops.Length < 2 || connection.Upstream.HasHeld || connection.Downstream.HasHeld)
         {
             return false;
         }
-        // In turn over all loops, this one included: with two, every other bulk connection stays.
+        // In turn over all loops, this one included: with two, every other busy connection stays.
         connection.Spread = true;
-        var target = loops[(int)((uint)Interlocked.Increment(ref s_nextForBulk) % (uint)loops.Length)];
+        var target = loops[(int)((uint)Interlocked.Increment(ref s_nextForBusy) % (uint)loops.Length)];
         if (target == this)
         {
             return false;
