@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Chaos.Proxy.Observation;
 using Chaos.Proxy.Toxics;
-using Chaos.Scenarios;
 
 namespace Chaos.Proxy.Engine;
 

@@ -12,9 +12,9 @@ namespace Chaos.Proxy.Engine.PassThrough;
 /// being epoll's timeout. .NET's asynchronous socket operations cost
 /// three to four times haproxy's user time per relayed request (README, Performance); this is the part of chaos
 /// that competes with haproxy. The connection stays a <see cref="RelayConnection"/>: its events, byte counts,
-/// FIN forwarding and reset handling are the same calls the managed pumps make. The moment a toxic is published
-/// for the proxy, or the connection is being ended from outside (stop, idle timeout, a fault), the loop hands it
-/// back to the managed pumps at a chunk boundary, with the chunks it still held.
+/// FIN forwarding and reset handling are the same calls the managed pumps make. The moment the proxy's toxics
+/// change, or the connection is being ended from outside (stop, idle timeout, a fault), the loop hands it back to
+/// the managed pumps at a chunk boundary, with the chunks it still held.
 /// </summary>
 internal sealed unsafe partial class PassThroughLoop
 {
@@ -79,7 +79,7 @@ internal sealed unsafe partial class PassThroughLoop
     /// Hands a connection to the loop's thread, which puts its sockets in the epoll set. Only that thread changes a
     /// connection's registrations: registered from another thread, the loop could handle the client socket's first
     /// events, and change both registrations, before the server socket was in the set; a bulk transfer then
-    /// stalled for good, once in about 40 (seen with a connection moving to another loop).
+    /// stalled for good, about one in 25 (seen with a connection moving to another loop).
     /// </summary>
     private void Arrive(LoopedConnection connection)
     {
