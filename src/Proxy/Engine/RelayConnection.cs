@@ -35,11 +35,12 @@ internal sealed partial class RelayConnection
     private long _bytesUpstream;
     private long _bytesDownstream;
 
-    public RelayConnection(ProxyContext proxy, Socket client, long id)
+    public RelayConnection(ProxyContext proxy, Socket client, long id, PassThroughLoop? loop = null)
     {
         _proxy = proxy;
         _client = client;
         Id = id;
+        Loop = loop;
         _startTimestamp = proxy.Bus.Time.GetTimestamp();
         _sweptSince = _startTimestamp;
         var clientAddress = (client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
@@ -47,6 +48,9 @@ internal sealed partial class RelayConnection
     }
 
     public long Id { get; }
+
+    /// <summary>The pass-through loop that accepted it, which dials it and relays it while it passes through; null on the managed path only.</summary>
+    private PassThroughLoop? Loop { get; }
 
     /// <summary>The task running this connection; set by the listener that owns it.</summary>
     public Task Completion { get; set; } = Task.CompletedTask;
@@ -115,7 +119,7 @@ internal sealed partial class RelayConnection
     {
         Publish(new UpstreamConnecting(_proxy.Now, _proxy.Name, Id, _proxy.UpstreamDisplay));
         var started = Time.GetTimestamp();
-        var dial = await UpstreamDialer.DialAsync(_proxy.UpstreamEndPoint, _proxy.Options.ConnectTimeout, _proxy.Options.PassThroughLoop, stopping);
+        var dial = await UpstreamDialer.DialAsync(_proxy.UpstreamEndPoint, _proxy.Options.ConnectTimeout, Loop, stopping);
         var took = Time.GetElapsedTime(started);
         if (dial.Socket is { } socket)
         {
@@ -141,7 +145,7 @@ internal sealed partial class RelayConnection
     {
         // The token of the snapshot read first: if StaysPassThrough then sees a newer one, that token has fired.
         var toxicsChanged = Toxics.Replaced;
-        return _proxy.Options.PassThroughLoop && StaysPassThrough && PassThroughLoop.Shared is { } loop
+        return StaysPassThrough && Loop is { } loop
             ? loop.RelayAsync(this, _client, server, toxicsChanged)
             : Task.FromResult(PassThroughExit.NotEntered);
     }

@@ -11,9 +11,9 @@ internal readonly record struct DialResult(Socket? Socket, CloseReason FailureRe
 /// <summary>Dials the upstream for one connection, asynchronously and bounded by a timeout.</summary>
 internal static class UpstreamDialer
 {
-    /// <summary>From the pass-through loop where it runs (and <paramref name="useLoop"/>), else through .NET's asynchronous connect.</summary>
-    public static Task<DialResult> DialAsync(EndPoint target, TimeSpan timeout, bool useLoop, CancellationToken stopping) =>
-        (useLoop ? PassThroughLoop.Shared?.TryDialAsync(target, timeout, stopping) : null) ?? DialManagedAsync(target, timeout, stopping);
+    /// <summary>From the connection's pass-through <paramref name="loop"/> where it has one, else through .NET's asynchronous connect.</summary>
+    public static Task<DialResult> DialAsync(EndPoint target, TimeSpan timeout, PassThroughLoop? loop, CancellationToken stopping) =>
+        loop?.TryDialAsync(target, timeout, stopping) ?? DialManagedAsync(target, timeout, stopping);
 
     public static DialResult Failed(SocketError error) => new(null, error switch
     {

@@ -22,7 +22,7 @@ public sealed class PassThroughLoopTests
     [Fact(Timeout = 30_000)]
     public async Task NoToxics_ConnectionIsRelayedByTheLoop_AndLeavesItWhenAToxicIsPublished()
     {
-        Assert.NotNull(PassThroughLoop.Shared); // the tests run on Linux x64 or arm64, where the loop runs
+        Assert.NotEmpty(PassThroughLoop.All); // the tests run on Linux x64 or arm64, where the loop runs
         await using var pair = await ProxiedPair.StartAsync();
         var (proxies, client, accepted) = (pair.Proxies, pair.Client, pair.Accepted);
         await Echo(client, accepted, "through the loop"u8.ToArray());
@@ -38,7 +38,7 @@ public sealed class PassThroughLoopTests
     [Fact(Timeout = 60_000)]
     public async Task ToxicPublishedWhileTheReceiverIsFull_HeldBytesHandedOverInOrder_AndTheToxicShapesWhatFollows()
     {
-        Assert.NotNull(PassThroughLoop.Shared); // the tests run on Linux x64 or arm64, where the loop runs
+        Assert.NotEmpty(PassThroughLoop.All); // the tests run on Linux x64 or arm64, where the loop runs
         await using var pair = await ProxiedPair.StartAsync();
         var (proxies, client, accepted) = (pair.Proxies, pair.Client, pair.Accepted);
         var payload = RandomNumberGenerator.GetBytes(Bulk);
@@ -134,7 +134,7 @@ public sealed class PassThroughLoopTests
             var client = await Peers.ConnectAsync(proxies["web"]);
             pairs.Add((client, await server.AcceptAsync()));
         }
-        var before = LoopThreadTicks();
+        var before = LoopThreadCpu();
 
         await Task.WhenAll(pairs.Select(pair => Task.Run(async () =>
         {
@@ -144,10 +144,57 @@ public sealed class PassThroughLoopTests
             }
         })));
 
-        var after = LoopThreadTicks();
+        var after = LoopThreadCpu();
         pairs.ForEach(pair => { pair.Client.Dispose(); pair.Accepted.Dispose(); });
         Assert.Equal(Environment.ProcessorCount, after.Count);
         Assert.All(after, thread => Assert.True(thread.Value > before.GetValueOrDefault(thread.Key), $"loop thread {thread.Key} did no work"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ShortConnections_AreAcceptedAndRelayedOnEveryLoop()
+    {
+        // Before, one loop accepted, dialled and relayed every new connection while the others idled.
+        using var server = Peers.Listen();
+        using var stopServing = new CancellationTokenSource();
+        var serving = AnswerEachConnectionOnceAsync(server, stopServing.Token);
+        await using var proxies = await TestProxies.InFrontOfAsync(server);
+        var before = LoopThreadCpu();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                using var client = await Peers.ConnectAsync(proxies["web"]);
+                await Peers.SendAllAsync(client, "request"u8.ToArray());
+                Assert.Equal("request"u8.ToArray(), await ReadExactlyAsync(client, 7));
+            }
+        })));
+
+        var after = LoopThreadCpu();
+        await stopServing.CancelAsync();
+        await serving;
+        Assert.Equal(Environment.ProcessorCount, after.Count);
+        Assert.All(after, thread => Assert.True(thread.Value > before.GetValueOrDefault(thread.Key), $"loop thread {thread.Key} did no work"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ConnectionsTakenByDifferentLoops_AreNumberedInTheOrderTheyConnected()
+    {
+        // Connection numbers are what ordinal selectors (every: 3, first: 2) count; every loop accepts.
+        using var server = Peers.Listen();
+        await using var proxies = await TestProxies.InFrontOfAsync(server);
+        var clients = new List<Socket>();
+        for (var i = 0; i < 60; i++)
+        {
+            clients.Add(await Peers.ConnectAsync(proxies["web"]));
+        }
+
+        await WaitUntilAsync(() => proxies.Events.OfType<ConnectionAccepted>().Count() == clients.Count);
+        var numberOf = proxies.Events.OfType<ConnectionAccepted>().ToDictionary(accepted => accepted.Client, accepted => accepted.Connection);
+        var numbers = clients.Select(client => numberOf[client.LocalEndPoint!]).ToList();
+        clients.ForEach(client => client.Dispose());
+        server.Dispose(); // resets the upstream connections it never accepted, so the proxy's stop need not wait for them
+        Assert.Equal(numbers.Order(), numbers);
     }
 
     [Fact(Timeout = 30_000)]
@@ -254,19 +301,18 @@ public sealed class PassThroughLoopTests
         return buffer;
     }
 
-    /// <summary>CPU time (clock ticks, user and system) of each pass-through loop thread of this process, from /proc.</summary>
-    private static Dictionary<string, long> LoopThreadTicks()
+    /// <summary>CPU time (nanoseconds, from /proc's schedstat) of each pass-through loop thread of this process.</summary>
+    private static Dictionary<string, long> LoopThreadCpu()
     {
-        var ticks = new Dictionary<string, long>();
+        var cpu = new Dictionary<string, long>();
         foreach (var task in Directory.GetDirectories("/proc/self/task"))
         {
             try
             {
                 if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith("chaos pass-thro", StringComparison.Ordinal))
                 {
-                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    ticks[Path.GetFileName(task)] = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    var schedstat = File.ReadAllText(Path.Combine(task, "schedstat"));
+                    cpu[Path.GetFileName(task)] = long.Parse(schedstat.Split(' ')[0], CultureInfo.InvariantCulture);
                 }
             }
             catch (IOException)
@@ -274,7 +320,32 @@ public sealed class PassThroughLoopTests
                 // A thread-pool thread that ended since the listing; loop threads never end.
             }
         }
-        return ticks;
+        return cpu;
+    }
+
+    /// <summary>A server that answers each connection's 7-byte request with the same bytes, then closes it when the client does.</summary>
+    private static async Task AnswerEachConnectionOnceAsync(Socket listener, CancellationToken stop)
+    {
+        var answering = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                var accepted = await listener.AcceptAsync(stop);
+                answering.Add(Task.Run(async () =>
+                {
+                    using (accepted)
+                    {
+                        await Peers.SendAllAsync(accepted, await ReadExactlyAsync(accepted, 7));
+                        await Peers.ReadToEndAsync(accepted);
+                    }
+                }, CancellationToken.None));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            await Task.WhenAll(answering);
+        }
     }
 
     private static ProxyListener Listener(TestProxies proxies) => proxies.Runtime.Registry.Find("web")!.Listener!;

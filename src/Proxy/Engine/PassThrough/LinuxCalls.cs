@@ -16,6 +16,9 @@ internal static unsafe partial class LinuxCalls
     public const uint Error = 0x008;
     public const uint HangUp = 0x010;
 
+    /// <summary>EPOLLEXCLUSIVE: of the epoll sets that wait on one socket, one is woken, not all (add only).</summary>
+    public const uint WakeOne = 1u << 28;
+
     private const int EpollAdd = 1;
     private const int EpollDelete = 2;
     private const int EpollModify = 3;
@@ -169,6 +172,10 @@ internal static unsafe partial class LinuxCalls
         if (op == 0)
         {
             return true;
+        }
+        if (socket.SafeHandle.IsClosed)
+        {
+            return false; // as below, without the cost of an exception: the usual case when a finished connection leaves
         }
         var added = false;
         try

@@ -8,39 +8,34 @@ namespace Chaos.Proxy.Engine.PassThrough;
 /// <summary>
 /// Accepts and upstream dials on the loop thread, so (in the CLI, see Continuations) a new connection's accept,
 /// dial and relay run on one thread with no hand-over between threads (with .NET's accept, each new connection
-/// woke two threads). A socket .NET never waited on also stays out of .NET's epoll set, whose thread would
+/// woke two threads). Every loop watches every listener, so new connections spread over the loops. A socket .NET never waited on also stays out of .NET's epoll set, whose thread would
 /// otherwise wake for every chunk the loop reads from it. The dial connects a .NET socket with connect(2)
 /// itself: .NET then does not know it is connected, so the dial reads its local address once, for the event.
 /// </summary>
 internal sealed partial class PassThroughLoop
 {
     private readonly ConcurrentQueue<ReadinessWait> _waitsEnded = new();
+    private readonly ConcurrentQueue<int> _slotsToRetire = new();
 
     /// <summary>
-    /// The next connection of a listening socket: accepted when one is queued, else after the loop saw the
-    /// listener readable. The listener must be non-blocking and never used with .NET's asynchronous accept.
+    /// Watches <paramref name="listener"/> for an accept loop on this loop's thread, until disposed. The listener must
+    /// never be used with .NET's asynchronous accept.
     /// </summary>
-    public async ValueTask<Socket> AcceptAsync(Socket listener, CancellationToken stop)
+    public ListenerWatch WatchListener(Socket listener) => TakeSlot(slot => new ListenerWatch(this, listener, slot));
+
+    /// <summary>Puts a listener in or takes it out of the epoll set; false when its socket is closed.</summary>
+    internal bool SetListenerWatched(ListenerWatch watch, bool watched)
     {
-        while (true)
-        {
-            if (listener.Poll(0, SelectMode.SelectRead))
-            {
-                try
-                {
-                    return listener.Accept();
-                }
-                catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
-                {
-                    // It died in the queue between the poll and the accept.
-                }
-            }
-            if (!await WaitAsync(listener, LinuxCalls.Readable, null, stop))
-            {
-                stop.ThrowIfCancellationRequested();
-                throw new ObjectDisposedException(nameof(listener));
-            }
-        }
+        // Every loop watches each listener: a new connection wakes one of those that sleep, not all.
+        const uint events = LinuxCalls.Readable | LinuxCalls.WakeOne;
+        return LinuxCalls.Rewatch(_epoll, watch.Listener, watched ? 0 : events, watched ? events : 0, Token(watch.Slot, Side.Client));
+    }
+
+    /// <summary>Frees a slot after the loop's current batch of events, which may still name it.</summary>
+    internal void Retire(int slot)
+    {
+        _slotsToRetire.Enqueue(slot);
+        LinuxCalls.Wake(_wake);
     }
 
     /// <summary>Dials <paramref name="target"/> from the loop; null when it cannot (a name, not an address), so the caller dials the managed way.</summary>
@@ -164,5 +159,90 @@ internal sealed class ReadinessWait(Socket socket, uint events, int slot)
         Finished = true;
         _ended.Dispose();
         _deadline?.Dispose();
+    }
+}
+
+/// <summary>
+/// A listening socket the loop watches for its accept loop. It stays in the epoll set from one wait to the next:
+/// adding and removing it around every wait cost two epoll_ctl calls each time the accept queue ran empty. When it
+/// turns readable with nobody waiting (the accept loop is busy, or waits for a connection slot), it leaves the set
+/// until the next wait, so that epoll, level-triggered, does not report it over and over meanwhile.
+/// </summary>
+internal sealed class ListenerWatch(PassThroughLoop loop, Socket listener, int slot) : IDisposable
+{
+    private readonly Lock _gate = new();
+    private TaskCompletionSource? _waiter;
+    private bool _watched;
+    private bool _disposed;
+
+    public Socket Listener { get; } = listener;
+
+    public int Slot { get; } = slot;
+
+    /// <summary>
+    /// Completes once a connection is queued, which another loop may take first. Throws when <paramref name="stop"/>
+    /// fires, or <see cref="ObjectDisposedException"/> when the socket is closed.
+    /// </summary>
+    public async Task ReadableAsync(CancellationToken stop)
+    {
+        var waiter = new TaskCompletionSource(PassThroughLoop.Continuations);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_watched)
+            {
+                _watched = loop.SetListenerWatched(this, watched: true);
+                ObjectDisposedException.ThrowIf(!_watched, Listener);
+            }
+            _waiter = waiter;
+        }
+        using (stop.UnsafeRegister(static (state, token) => ((ListenerWatch)state!).GiveUp(token), this))
+        {
+            await waiter.Task;
+        }
+    }
+
+    /// <summary>The loop saw the listener readable. Only the loop thread calls it.</summary>
+    public void OnReadable()
+    {
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
+            (waiter, _waiter) = (_waiter, null);
+            if (waiter is null && _watched)
+            {
+                loop.SetListenerWatched(this, watched: false);
+                _watched = false;
+            }
+        }
+        waiter?.TrySetResult();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            if (_watched)
+            {
+                loop.SetListenerWatched(this, watched: false);
+                _watched = false;
+            }
+        }
+        loop.Retire(Slot);
+    }
+
+    private void GiveUp(CancellationToken stop)
+    {
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
+            (waiter, _waiter) = (_waiter, null);
+        }
+        waiter?.TrySetCanceled(stop);
     }
 }

@@ -55,12 +55,12 @@ internal sealed unsafe partial class PassThroughLoop
     }
 
     /// <summary>
-    /// The loop that accepts, dials and first relays every connection, started on first use; null where loops cannot
-    /// run (not Linux, or epoll unavailable). There is one loop per core: a busy connection (see IsBusy) moves once
-    /// to the next loop in turn, so bulk transfers and kept-alive clients use every core, while short connections
-    /// stay on the thread that accepted them.
+    /// One loop per core, started on first use; empty where loops cannot run (not Linux, or epoll unavailable). Each
+    /// accepts from every listener, and a connection is dialled and first relayed by the loop that accepted it. A busy
+    /// connection (see IsBusy) moves once to the next loop in turn, so bulk transfers and kept-alive clients use every
+    /// core, while short connections stay on the thread that accepted them.
     /// </summary>
-    public static PassThroughLoop? Shared => s_loops.Value is [var first, ..] ? first : null;
+    public static IReadOnlyList<PassThroughLoop> All => s_loops.Value;
 
     /// <summary>
     /// Relays <paramref name="client"/> and <paramref name="server"/> until both FINs went on, a peer reset, or the
@@ -156,6 +156,9 @@ internal sealed unsafe partial class PassThroughLoop
                             case ReadinessWait wait:
                                 EndWait(wait, ready: true);
                                 break;
+                            case ListenerWatch watch:
+                                watch.OnReadable();
+                                break;
                         }
                     }
                 }
@@ -174,6 +177,10 @@ internal sealed unsafe partial class PassThroughLoop
                 while (_waitsEnded.TryDequeue(out var wait))
                 {
                     EndWait(wait, ready: false);
+                }
+                while (_slotsToRetire.TryDequeue(out var slot))
+                {
+                    _retiring.Add(slot);
                 }
                 // Only now: an event later in the same batch must not reach a new connection in a reused slot.
                 ReleaseRetiredSlots();
@@ -461,21 +468,31 @@ internal sealed unsafe partial class PassThroughLoop
         }
     }
 
-    /// <summary>Takes the connection out of the epoll set and hands its state to <see cref="RelayConnection.RunAsync"/>.</summary>
     /// <summary>Out of this loop's epoll set and callbacks; its slot is freed after the current batch.</summary>
     private void Detach(LoopedConnection connection)
     {
         connection.MarkLeft();
-        LinuxCalls.Rewatch(_epoll, connection.Client, connection.ClientEvents, 0, 0);
-        LinuxCalls.Rewatch(_epoll, connection.Server, connection.ServerEvents, 0, 0);
+        Unwatch(connection);
         _retiring.Add(connection.Slot);
     }
 
+    private void Unwatch(LoopedConnection connection)
+    {
+        LinuxCalls.Rewatch(_epoll, connection.Client, connection.ClientEvents, 0, 0);
+        LinuxCalls.Rewatch(_epoll, connection.Server, connection.ServerEvents, 0, 0);
+    }
+
+    /// <summary>Hands the connection's state to <see cref="RelayConnection.RunAsync"/>: to the managed pumps, or to close it.</summary>
     private void Leave(LoopedConnection connection, bool handBack)
     {
-        Detach(connection);
-        if (!handBack)
+        if (handBack)
         {
+            Detach(connection);
+        }
+        else
+        {
+            connection.MarkLeft();
+            _retiring.Add(connection.Slot);
             connection.Upstream.Drop();
             connection.Downstream.Drop();
             connection.Upstream.Done = connection.Downstream.Done = true;
@@ -483,6 +500,13 @@ internal sealed unsafe partial class PassThroughLoop
         var fins = connection.Fins is { } pending ? Task.WhenAll(pending) : Task.CompletedTask;
         connection.Owner.PassingThrough = false;
         connection.Exit.SetResult(new PassThroughExit(connection.Upstream.HandOver(), connection.Downstream.HandOver(), fins));
+        if (!handBack)
+        {
+            // Where the owner closed the sockets already (its continuation ran inline), the kernel took them out of
+            // the epoll set with their descriptors: an epoll_ctl per socket saved. Else they leave it now, before a
+            // new connection can take the slot their events name.
+            Unwatch(connection);
+        }
     }
 
     private LoopedConnection TakeSlot(RelayConnection owner, Socket client, Socket server) =>
