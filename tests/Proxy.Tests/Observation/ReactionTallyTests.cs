@@ -27,6 +27,37 @@ public sealed class ReactionTallyTests
         Assert.Equal((4000L, 12_000L, 20_000L), (web.ConnectionsTotal, web.BytesUpstream, web.BytesDownstream));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Report_WhileThreadsPublishForSeveralProxies_SeesWholeConnections_AndInTheEndAll()
+    {
+        // The control API reports live: summaries are created and grown while it reads them.
+        var tally = new ReactionTally();
+        using var publishing = new CancellationTokenSource();
+        var publishers = Enumerable.Range(0, 4).Select(thread => Task.Run(() =>
+        {
+            var proxy = $"proxy-{thread % 2}";
+            for (var i = 0; i < 3_000; i++)
+            {
+                var id = ((long)(thread / 2) * 3_000) + i + 1;
+                tally.Handle(new ConnectionAccepted(DateTimeOffset.UnixEpoch, proxy, id, new IPEndPoint(IPAddress.Loopback, 40_000 + thread)));
+                tally.Handle(new ConnectionClosed(DateTimeOffset.UnixEpoch, proxy, id, CloseReason.Completed, TimeSpan.Zero, 3, 5));
+            }
+        })).ToArray();
+        var reports = 0;
+        while (!publishers.All(publisher => publisher.IsCompleted))
+        {
+            var total = tally.Report().Total;
+            Assert.True(total.BytesUpstream <= 3 * total.ConnectionsTotal, $"{total.BytesUpstream} bytes from {total.ConnectionsTotal} connections");
+            reports++;
+        }
+        await Task.WhenAll(publishers);
+
+        var final = tally.Report();
+        Assert.Equal(2, final.Proxies.Count);
+        Assert.All(final.Proxies, proxy => Assert.Equal((6_000L, 18_000L), (proxy.ConnectionsTotal, proxy.BytesUpstream)));
+        Assert.True(reports > 0);
+    }
+
     [Fact]
     public void Report_SameAsAnalysingTheKeptEvents()
     {

@@ -90,8 +90,11 @@ internal sealed unsafe partial class PassThroughLoop
         }
     }
 
-    /// <summary>An arrived connection joins the epoll set; if a socket closed meanwhile it leaves at once, to the managed pumps that end it.</summary>
-    private void Enter(LoopedConnection connection)
+    /// <summary>
+    /// An arrived connection joins the epoll set; if a socket closed meanwhile it leaves at once, to the managed pumps
+    /// that end it. A new one's client is read at once.
+    /// </summary>
+    private void Enter(LoopedConnection connection, byte* chunk)
     {
         if (!Register(connection, connection.WantedEvents(Side.Client), connection.WantedEvents(Side.Server)))
         {
@@ -99,6 +102,13 @@ internal sealed unsafe partial class PassThroughLoop
             return;
         }
         connection.WatchForHandback();
+        if (!connection.Upstream.SeenData)
+        {
+            // A new client has usually sent its request by the time it is accepted (haproxy reads at once too): relayed
+            // now, it reaches the server along with its connection rather than one epoll round later, and the
+            // server's thread wakes once, not twice (redis-benchmark without keep-alive: +4% connections/s).
+            OnReady(connection, Side.Client, LinuxCalls.Readable, chunk);
+        }
     }
 
     public void RequestHandback(LoopedConnection connection)
@@ -165,7 +175,7 @@ internal sealed unsafe partial class PassThroughLoop
                 RunDueTimers();
                 while (_arrivals.TryDequeue(out var arrived))
                 {
-                    Enter(arrived);
+                    Enter(arrived, chunk);
                 }
                 while (_handbacks.TryDequeue(out var connection))
                 {

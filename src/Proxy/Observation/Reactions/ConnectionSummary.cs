@@ -49,6 +49,8 @@ internal sealed class ConnectionSummary(string proxy, long id)
     /// <summary>The end of the connection, or its start while it is still open.</summary>
     public DateTimeOffset EndOrStart => Closed ?? Accepted;
 
+    public ConnectionSummary Copy() => (ConnectionSummary)MemberwiseClone();
+
     public void Add(ChaosEvent chaosEvent)
     {
         switch (chaosEvent)
