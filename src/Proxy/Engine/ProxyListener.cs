@@ -152,7 +152,7 @@ internal sealed class ProxyListener : IAsyncDisposable
     private async Task AcceptLoopAsync(Socket socket, PassThroughLoop? loop, CancellationToken stop)
     {
         await Task.Yield();
-        using var watch = loop?.WatchListener(socket);
+        using var watch = loop?.WatchListener(socket, stop);
         while (!stop.IsCancellationRequested)
         {
             try
@@ -166,7 +166,7 @@ internal sealed class ProxyListener : IAsyncDisposable
             RelayConnection? connection;
             try
             {
-                connection = loop is null ? Admit(await socket.AcceptAsync(stop), null) : await AcceptOnLoopAsync(watch!, loop, stop);
+                connection = loop is null ? Admit(await socket.AcceptAsync(stop), null) : await AcceptOnLoopAsync(watch!, loop);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
@@ -195,11 +195,11 @@ internal sealed class ProxyListener : IAsyncDisposable
     /// in the kernel's queue order; a loop that finds another accepting waits for the listener again rather than for
     /// the lock (spinning on it showed as sched_yield calls), as epoll reports it again while connections are queued.
     /// </summary>
-    private async Task<RelayConnection?> AcceptOnLoopAsync(ListenerWatch watch, PassThroughLoop loop, CancellationToken stop)
+    private async Task<RelayConnection?> AcceptOnLoopAsync(ListenerWatch watch, PassThroughLoop loop)
     {
         while (true)
         {
-            await watch.ReadableAsync(stop);
+            await watch.ReadableAsync();
             if (_acceptGate.TryEnter())
             {
                 try

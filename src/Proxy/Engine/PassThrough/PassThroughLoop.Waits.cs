@@ -18,10 +18,10 @@ internal sealed partial class PassThroughLoop
     private readonly ConcurrentQueue<int> _slotsToRetire = new();
 
     /// <summary>
-    /// Watches <paramref name="listener"/> for an accept loop on this loop's thread, until disposed. The listener must
-    /// never be used with .NET's asynchronous accept.
+    /// Watches <paramref name="listener"/> for an accept loop on this loop's thread, until disposed or
+    /// <paramref name="stop"/> fires. The listener must never be used with .NET's asynchronous accept.
     /// </summary>
-    public ListenerWatch WatchListener(Socket listener) => TakeSlot(slot => new ListenerWatch(this, listener, slot));
+    public ListenerWatch WatchListener(Socket listener, CancellationToken stop) => TakeSlot(slot => new ListenerWatch(this, listener, slot, stop));
 
     /// <summary>Puts a listener in or takes it out of the epoll set; false when its socket is closed.</summary>
     internal bool SetListenerWatched(ListenerWatch watch, bool watched)
@@ -168,38 +168,53 @@ internal sealed class ReadinessWait(Socket socket, uint events, int slot)
 /// turns readable with nobody waiting (the accept loop is busy, or waits for a connection slot), it leaves the set
 /// until the next wait, so that epoll, level-triggered, does not report it over and over meanwhile.
 /// </summary>
-internal sealed class ListenerWatch(PassThroughLoop loop, Socket listener, int slot) : IDisposable
+internal sealed class ListenerWatch : IDisposable
 {
     private readonly Lock _gate = new();
+    private readonly PassThroughLoop _loop;
+    private readonly CancellationToken _stop;
+    private readonly CancellationTokenRegistration _stopping;
     private TaskCompletionSource? _waiter;
     private bool _watched;
+    private bool _stopped;
     private bool _disposed;
 
-    public Socket Listener { get; } = listener;
+    /// <summary>
+    /// Registered on <paramref name="stop"/> once, not for every wait: the accept loops of every loop registering
+    /// and unregistering on the one token contended for its lock.
+    /// </summary>
+    public ListenerWatch(PassThroughLoop loop, Socket listener, int slot, CancellationToken stop)
+    {
+        (_loop, Listener, Slot, _stop) = (loop, listener, slot, stop);
+        _stopping = stop.UnsafeRegister(static state => ((ListenerWatch)state!).GiveUp(), this);
+    }
 
-    public int Slot { get; } = slot;
+    public Socket Listener { get; }
+
+    public int Slot { get; }
 
     /// <summary>
-    /// Completes once a connection is queued, which another loop may take first. Throws when <paramref name="stop"/>
-    /// fires, or <see cref="ObjectDisposedException"/> when the socket is closed.
+    /// Completes once a connection is queued, which another loop may take first; cancelled when the watch's stop
+    /// token fires; <see cref="ObjectDisposedException"/> when the socket is closed.
     /// </summary>
-    public async Task ReadableAsync(CancellationToken stop)
+    public Task ReadableAsync()
     {
         var waiter = new TaskCompletionSource(PassThroughLoop.Continuations);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_stopped)
+            {
+                return Task.FromCanceled(_stop);
+            }
             if (!_watched)
             {
-                _watched = loop.SetListenerWatched(this, watched: true);
+                _watched = _loop.SetListenerWatched(this, watched: true);
                 ObjectDisposedException.ThrowIf(!_watched, Listener);
             }
             _waiter = waiter;
         }
-        using (stop.UnsafeRegister(static (state, token) => ((ListenerWatch)state!).GiveUp(token), this))
-        {
-            await waiter.Task;
-        }
+        return waiter.Task;
     }
 
     /// <summary>The loop saw the listener readable. Only the loop thread calls it.</summary>
@@ -211,7 +226,7 @@ internal sealed class ListenerWatch(PassThroughLoop loop, Socket listener, int s
             (waiter, _waiter) = (_waiter, null);
             if (waiter is null && _watched)
             {
-                loop.SetListenerWatched(this, watched: false);
+                _loop.SetListenerWatched(this, watched: false);
                 _watched = false;
             }
         }
@@ -220,6 +235,7 @@ internal sealed class ListenerWatch(PassThroughLoop loop, Socket listener, int s
 
     public void Dispose()
     {
+        _stopping.Dispose(); // first, and outside the gate: it waits for a GiveUp that may be running
         lock (_gate)
         {
             if (_disposed)
@@ -229,20 +245,21 @@ internal sealed class ListenerWatch(PassThroughLoop loop, Socket listener, int s
             _disposed = true;
             if (_watched)
             {
-                loop.SetListenerWatched(this, watched: false);
+                _loop.SetListenerWatched(this, watched: false);
                 _watched = false;
             }
         }
-        loop.Retire(Slot);
+        _loop.Retire(Slot);
     }
 
-    private void GiveUp(CancellationToken stop)
+    private void GiveUp()
     {
         TaskCompletionSource? waiter;
         lock (_gate)
         {
+            _stopped = true;
             (waiter, _waiter) = (_waiter, null);
         }
-        waiter?.TrySetCanceled(stop);
+        waiter?.TrySetCanceled(_stop);
     }
 }

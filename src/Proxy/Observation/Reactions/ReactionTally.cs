@@ -73,57 +73,75 @@ internal sealed class ReactionTally : IInlineEventSubscriber
 /// <summary>
 /// One proxy's connection summaries, each at its connection number (a proxy numbers them 1, 2, 3, ...): a lookup
 /// per event in one dictionary of every connection's summary was the relay thread's busiest frame of its own on a
-/// new-connection load. An existing summary is found without a lock; creating one, once per connection, takes it.
+/// new-connection load. They sit in fixed blocks that never move, so a summary is found, and put in its place, without
+/// a lock; only adding a block takes it.
 /// </summary>
 internal sealed class ProxySummaries(string proxy)
 {
+    private const int BlockBits = 10;
+    private const int BlockSize = 1 << BlockBits;
+
     private readonly Lock _gate = new();
-    private ConnectionSummary?[] _summaries = new ConnectionSummary?[1024];
+    private ConnectionSummary?[]?[] _blocks = new ConnectionSummary?[]?[16];
 
     public ConnectionSummary Of(long connection)
     {
-        var index = (int)(connection - 1);
-        var summaries = Volatile.Read(ref _summaries);
-        if (index < summaries.Length && Volatile.Read(ref summaries[index]) is { } found)
+        var index = connection - 1;
+        var block = BlockAt((int)(index >> BlockBits));
+        var slot = (int)(index & (BlockSize - 1));
+        if (Volatile.Read(ref block[slot]) is { } found)
         {
             return found;
         }
-        lock (_gate)
-        {
-            summaries = _summaries;
-            if (index >= summaries.Length)
-            {
-                var grown = new ConnectionSummary?[Math.Max(summaries.Length * 2, index + 1)];
-                summaries.CopyTo(grown, 0);
-                Volatile.Write(ref _summaries, summaries = grown);
-            }
-            if (summaries[index] is not { } summary)
-            {
-                Volatile.Write(ref summaries[index], summary = new ConnectionSummary(proxy, connection));
-            }
-            return summary;
-        }
+        var created = new ConnectionSummary(proxy, connection);
+        return Interlocked.CompareExchange(ref block[slot], created, null) ?? created;
     }
 
     /// <summary>Each summary as it stands, copied under its lock: the connection may still be adding to it.</summary>
     public IEnumerable<ConnectionSummary> Copies()
     {
-        ConnectionSummary?[] summaries;
+        ConnectionSummary?[]?[] blocks;
         lock (_gate)
         {
-            summaries = _summaries;
+            blocks = _blocks;
         }
-        foreach (var summary in summaries)
+        foreach (var block in blocks)
         {
-            if (summary is not null)
+            foreach (var summary in block ?? [])
             {
-                ConnectionSummary copy;
-                lock (summary)
+                if (summary is not null)
                 {
-                    copy = summary.Copy();
+                    ConnectionSummary copy;
+                    lock (summary)
+                    {
+                        copy = summary.Copy();
+                    }
+                    yield return copy;
                 }
-                yield return copy;
             }
+        }
+    }
+
+    private ConnectionSummary?[] BlockAt(int number)
+    {
+        var blocks = Volatile.Read(ref _blocks);
+        if (number < blocks.Length && Volatile.Read(ref blocks[number]) is { } existing)
+        {
+            return existing;
+        }
+        lock (_gate)
+        {
+            if (number >= _blocks.Length)
+            {
+                var grown = new ConnectionSummary?[]?[Math.Max(_blocks.Length * 2, number + 1)];
+                _blocks.CopyTo(grown, 0);
+                Volatile.Write(ref _blocks, grown);
+            }
+            if (_blocks[number] is not { } block)
+            {
+                Volatile.Write(ref _blocks[number], block = new ConnectionSummary?[BlockSize]);
+            }
+            return block;
         }
     }
 }
