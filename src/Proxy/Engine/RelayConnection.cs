@@ -35,7 +35,7 @@ internal sealed partial class RelayConnection
     private long _bytesUpstream;
     private long _bytesDownstream;
 
-    public RelayConnection(ProxyContext proxy, Socket client, long id, PassThroughLoop? loop = null)
+    public RelayConnection(ProxyContext proxy, Socket client, long id, PassThroughLoop? loop)
     {
         _proxy = proxy;
         _client = client;

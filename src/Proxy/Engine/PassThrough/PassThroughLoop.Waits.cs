@@ -8,9 +8,10 @@ namespace Chaos.Proxy.Engine.PassThrough;
 /// <summary>
 /// Accepts and upstream dials on the loop thread, so (in the CLI, see Continuations) a new connection's accept,
 /// dial and relay run on one thread with no hand-over between threads (with .NET's accept, each new connection
-/// woke two threads). Every loop watches every listener, so new connections spread over the loops. A socket .NET never waited on also stays out of .NET's epoll set, whose thread would
-/// otherwise wake for every chunk the loop reads from it. The dial connects a .NET socket with connect(2)
-/// itself: .NET then does not know it is connected, so the dial reads its local address once, for the event.
+/// woke two threads). Every loop watches every listener, so new connections spread over the loops. A socket .NET
+/// never waited on also stays out of .NET's epoll set, whose thread would otherwise wake for every chunk the loop
+/// reads from it. The dial connects a .NET socket with connect(2) itself: .NET then does not know it is connected,
+/// so the dial reads its local address once, for the event.
 /// </summary>
 internal sealed partial class PassThroughLoop
 {
