@@ -98,7 +98,7 @@ internal sealed class ProxyListener : IAsyncDisposable
     {
         _acceptStop = new CancellationTokenSource();
         var (socket, stop) = (_socket!, _acceptStop.Token);
-        if (_proxy.Options.PassThroughLoop && PassThroughLoop.All is { Count: > 0 } loops)
+        if (Loops is { Count: > 0 } loops)
         {
             _acceptLoop = Task.WhenAll(loops.Select(loop => AcceptLoopAsync(socket, loop, stop)));
         }
@@ -107,6 +107,9 @@ internal sealed class ProxyListener : IAsyncDisposable
             _acceptLoop = AcceptLoopAsync(socket, null, stop);
         }
     }
+
+    /// <summary>The pass-through loops that accept and relay this proxy's connections; none where the managed path does.</summary>
+    private IReadOnlyList<PassThroughLoop> Loops => _proxy.Options.PassThroughLoop ? PassThroughLoop.All : [];
 
     /// <summary>Stops the accept loop; connections that arrive meanwhile wait in the kernel's queue.</summary>
     internal async Task PauseAcceptingAsync()
@@ -279,7 +282,7 @@ internal sealed class ProxyListener : IAsyncDisposable
                 RelayConnection? connection;
                 lock (_acceptGate)
                 {
-                    connection = Admit(socket.Accept(), _proxy.Options.PassThroughLoop && PassThroughLoop.All is [var first, ..] ? first : null);
+                    connection = Admit(socket.Accept(), Loops is [var first, ..] ? first : null);
                 }
                 if (connection is not null)
                 {

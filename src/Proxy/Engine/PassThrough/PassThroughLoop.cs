@@ -490,8 +490,14 @@ internal sealed unsafe partial class PassThroughLoop
     /// <summary>Out of this loop's epoll set and callbacks; its slot is freed after the current batch.</summary>
     private void Detach(LoopedConnection connection)
     {
-        connection.MarkLeft();
         Unwatch(connection);
+        Forget(connection);
+    }
+
+    /// <summary>Out of this loop's callbacks; its slot is freed after the current batch.</summary>
+    private void Forget(LoopedConnection connection)
+    {
+        connection.MarkLeft();
         _retiring.Add(connection.Slot);
     }
 
@@ -510,8 +516,7 @@ internal sealed unsafe partial class PassThroughLoop
         }
         else
         {
-            connection.MarkLeft();
-            _retiring.Add(connection.Slot);
+            Forget(connection);
             connection.Upstream.Drop();
             connection.Downstream.Drop();
             connection.Upstream.Done = connection.Downstream.Done = true;
