@@ -72,9 +72,13 @@ internal sealed class ProxyListener : IAsyncDisposable
     /// <summary>New connections from now on use <paramref name="proxy"/>; open ones keep what they started with.</summary>
     public void Retarget(ProxyContext proxy) => _proxy = proxy;
 
-    private static Socket Bind(IPEndPoint listen)
+    /// <summary>
+    /// The listening socket. It has TCP_NODELAY, which Linux hands on to every socket it accepts: a relay must not
+    /// hold a small chunk back for the peer's ACK, and so no connection needs a setsockopt of its own for it.
+    /// </summary>
+    internal static Socket Bind(IPEndPoint listen)
     {
-        var socket = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             if (listen.AddressFamily == AddressFamily.InterNetworkV6 && listen.Address.Equals(IPAddress.IPv6Any))

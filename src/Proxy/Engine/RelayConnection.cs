@@ -110,7 +110,10 @@ internal sealed partial class RelayConnection
 
     private void OnAccepted()
     {
-        _client.NoDelay = true;
+        if (!OperatingSystem.IsLinux())
+        {
+            _client.NoDelay = true; // elsewhere an accepted socket may not take it from the listener (ProxyListener.Bind)
+        }
         Publish(new ConnectionAccepted(_proxy.Now, _proxy.Name, Id, _client.RemoteEndPoint!));
         SampleTcpState("accept");
     }

@@ -1,6 +1,8 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Chaos.Proxy.Engine;
 using Chaos.Proxy.Observation;
 using Chaos.Proxy.Tests.Support;
 
@@ -34,6 +36,19 @@ public sealed class RelayFidelityTests
             serverResults.Select(r => r.sent).Order(StringComparer.Ordinal),
             clientResults.Select(r => r.received).Order(StringComparer.Ordinal));
         Assert.All(clientResults, r => Assert.NotEqual(r.sent, r.received));
+    }
+
+    [Theory(Timeout = 10_000)]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public async Task ClientSockets_AreAcceptedWithNoDelay_SoASmallChunkIsNotHeldBackForAnAck(string address)
+    {
+        // The proxy sets no option on an accepted socket: it relies on the listener's TCP_NODELAY being inherited.
+        using var listener = ProxyListener.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+        using var client = await Peers.ConnectAsync(listener.LocalEndPoint!);
+        using var accepted = await listener.AcceptAsync();
+
+        Assert.True(accepted.NoDelay);
     }
 
     [Fact(Timeout = 30_000)]
