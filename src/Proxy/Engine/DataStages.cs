@@ -11,7 +11,9 @@ namespace Chaos.Proxy.Engine;
 /// </summary>
 internal sealed class DataStages(RelayConnection connection, Direction direction)
 {
-    private readonly Dictionary<long, (ToxicSpec Spec, IDataStage Stage)> _stages = [];
+    // One entry per data toxic met, looked up by a scan: a connection has a handful at most, and an idle one should
+    // hold no more than it needs (a Dictionary took about 240 bytes for one toxic).
+    private (long Id, ToxicSpec Spec, IDataStage Stage)[] _stages = [];
 
     /// <summary>
     /// This connection's state for a data toxic. An update that changes what the toxic does (its attributes)
@@ -19,14 +21,22 @@ internal sealed class DataStages(RelayConnection connection, Direction direction
     /// </summary>
     public IDataStage For(ActiveToxic toxic)
     {
-        if (_stages.TryGetValue(toxic.Id, out var known) && SameBehaviour(known.Spec, toxic.Spec))
+        var index = IndexOf(toxic.Id);
+        if (index >= 0 && SameBehaviour(_stages[index].Spec, toxic.Spec))
         {
-            return known.Stage;
+            return _stages[index].Stage;
         }
         var stage = toxic.Behaviour is IDataToxic data
-            ? data.CreateStage(connection.Selection.RandomFor(toxic, direction))
+            ? data.CreateStage(() => connection.Selection.RandomFor(toxic, direction))
             : throw new InvalidOperationException($"{toxic.Name} is not a data toxic");
-        _stages[toxic.Id] = (toxic.Spec, stage);
+        if (index >= 0)
+        {
+            _stages[index] = (toxic.Id, toxic.Spec, stage);
+        }
+        else
+        {
+            _stages = [.. _stages, (toxic.Id, toxic.Spec, stage)];
+        }
         connection.Publish(new ToxicActed(DateTimeOffset.UtcNow, connection.ProxyName, connection.Id, toxic.Name, toxic.Spec.Type,
             toxic.Point, direction, $"shapes data {toxic.Spec.Attributes}"));
         return stage;
@@ -48,6 +58,18 @@ internal sealed class DataStages(RelayConnection connection, Direction direction
             }
         }
         return (long)(delay.TotalSeconds * ticksPerSecond);
+    }
+
+    private int IndexOf(long id)
+    {
+        for (var i = 0; i < _stages.Length; i++)
+        {
+            if (_stages[i].Id == id)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static bool SameBehaviour(ToxicSpec known, ToxicSpec now) =>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Chaos.Proxy.Observation;
@@ -13,11 +12,30 @@ namespace Chaos.Proxy.Engine;
 /// </summary>
 internal sealed class ToxicSelection(long seed, string proxy, long ordinal, IPAddress client)
 {
-    // Created at the first toxic: most connections meet none, and an idle one should hold no more than it needs.
-    private ConcurrentDictionary<long, bool>? _decided;
+    // Each toxic's decision, in the order they were first asked about. A connection meets a handful of toxics at
+    // most, and an idle one should hold no more than it needs: a ConcurrentDictionary took about 500 bytes for two.
+    private (long Toxic, bool Selected)[] _decided = [];
 
-    public bool IsSelected(ActiveToxic toxic) => LazyInitializer.EnsureInitialized(ref _decided).GetOrAdd(toxic.Id, _ =>
-        toxic.Spec.Where.Matches((int)Math.Min(ordinal, int.MaxValue), client) && Roll(toxic.Name) < toxic.Spec.Toxicity);
+    public bool IsSelected(ActiveToxic toxic)
+    {
+        while (true)
+        {
+            var decided = Volatile.Read(ref _decided);
+            foreach (var (id, selected) in decided)
+            {
+                if (id == toxic.Id)
+                {
+                    return selected;
+                }
+            }
+            (long, bool)[] more = [.. decided, (toxic.Id, Decide(toxic))];
+            // Two threads deciding at once: one decision is kept, and both go by it.
+            Interlocked.CompareExchange(ref _decided, more, decided);
+        }
+    }
+
+    private bool Decide(ActiveToxic toxic) =>
+        toxic.Spec.Where.Matches((int)Math.Min(ordinal, int.MaxValue), client) && Roll(toxic.Name) < toxic.Spec.Toxicity;
 
     /// <summary>A generator for one toxic's jitter or slice sizes on one direction of this connection.</summary>
     public Random RandomFor(ActiveToxic toxic, Direction direction) =>

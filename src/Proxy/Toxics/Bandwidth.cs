@@ -6,7 +6,7 @@ namespace Chaos.Proxy.Toxics;
 /// </summary>
 internal sealed class Bandwidth(long rateKilobytesPerSecond) : IDataToxic
 {
-    public IDataStage CreateStage(Random random) => new Stage(rateKilobytesPerSecond * 1000);
+    public IDataStage CreateStage(Func<Random> random) => new Stage(rateKilobytesPerSecond * 1000);
 
     private sealed class Stage(long bytesPerSecond) : IDataStage
     {

@@ -3,7 +3,7 @@ namespace Chaos.Proxy.Toxics;
 /// <summary><c>limit_data</c> (Toxiproxy): exactly <c>bytes</c> bytes pass in the stream, then the connection is closed with FIN.</summary>
 internal sealed class LimitData(long limit) : IDataToxic
 {
-    public IDataStage CreateStage(Random random) => new Stage(limit);
+    public IDataStage CreateStage(Func<Random> random) => new Stage(limit);
 
     private sealed class Stage(long limit) : IDataStage
     {
@@ -37,13 +37,13 @@ internal sealed class LimitData(long limit) : IDataToxic
 /// </summary>
 internal sealed class DataTimeout(TimeSpan timeout) : IDataToxic
 {
-    public IDataStage CreateStage(Random random) => new DropAndEnd(DecisionKind.CloseWithFin, timeout, endWhenZero: false);
+    public IDataStage CreateStage(Func<Random> random) => new DropAndEnd(DecisionKind.CloseWithFin, timeout, endWhenZero: false);
 }
 
 /// <summary><c>reset_peer</c> (Toxiproxy): the first data in the stream is held, and both sides get RST <c>timeout</c> later.</summary>
 internal sealed class ResetPeer(TimeSpan timeout) : IDataToxic
 {
-    public IDataStage CreateStage(Random random) => new DropAndEnd(DecisionKind.ResetWithRst, timeout, endWhenZero: true);
+    public IDataStage CreateStage(Func<Random> random) => new DropAndEnd(DecisionKind.ResetWithRst, timeout, endWhenZero: true);
 }
 
 /// <summary>Drops every chunk; from the first one, ends the connection <c>after</c> later.</summary>
@@ -65,7 +65,7 @@ internal sealed class DropAndEnd(DecisionKind end, TimeSpan after, bool endWhenZ
 /// <summary><c>noop</c>: changes nothing; useful to count and select connections.</summary>
 internal sealed class Noop : IDataToxic
 {
-    public IDataStage CreateStage(Random random) => new Stage();
+    public IDataStage CreateStage(Func<Random> random) => new Stage();
 
     private sealed class Stage : IDataStage
     {

@@ -6,9 +6,9 @@ namespace Chaos.Proxy.Toxics;
 /// </summary>
 internal sealed class Latency(TimeSpan latency, TimeSpan jitter) : IDelayToxic
 {
-    public IDataStage CreateStage(Random random) => new Stage(latency, jitter, random);
+    public IDataStage CreateStage(Func<Random> random) => new Stage(latency, jitter, jitter == TimeSpan.Zero ? null : random());
 
-    private sealed class Stage(TimeSpan latency, TimeSpan jitter, Random random) : IDelayStage
+    private sealed class Stage(TimeSpan latency, TimeSpan jitter, Random? random) : IDelayStage
     {
         public void Transform(ChunkPlan plan)
         {
@@ -18,8 +18,8 @@ internal sealed class Latency(TimeSpan latency, TimeSpan jitter) : IDelayToxic
 
         public TimeSpan NextDelay()
         {
-            // Toxiproxy draws the jitter uniformly from [-jitter, +jitter) per chunk.
-            var delay = latency + (jitter * ((random.NextDouble() * 2) - 1));
+            // Toxiproxy draws the jitter uniformly from [-jitter, +jitter) per chunk; with none, there is nothing to draw.
+            var delay = random is null ? latency : latency + (jitter * ((random.NextDouble() * 2) - 1));
             return delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
         }
     }

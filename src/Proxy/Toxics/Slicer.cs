@@ -6,9 +6,9 @@ namespace Chaos.Proxy.Toxics;
 /// </summary>
 internal sealed class Slicer(int averageSize, int sizeVariation, TimeSpan delay) : IDataToxic
 {
-    public IDataStage CreateStage(Random random) => new Stage(averageSize, sizeVariation, delay, random);
+    public IDataStage CreateStage(Func<Random> random) => new Stage(averageSize, sizeVariation, delay, sizeVariation > 0 ? random() : null);
 
-    private sealed class Stage(int averageSize, int sizeVariation, TimeSpan delay, Random random) : IDataStage
+    private sealed class Stage(int averageSize, int sizeVariation, TimeSpan delay, Random? random) : IDataStage
     {
         public void Transform(ChunkPlan plan)
         {
@@ -35,7 +35,7 @@ internal sealed class Slicer(int averageSize, int sizeVariation, TimeSpan delay)
                 return;
             }
             var middle = start + ((end - start) / 2);
-            if (sizeVariation > 0)
+            if (random is not null) // made when there is a size variation
             {
                 middle += random.Next(sizeVariation * 2) - sizeVariation;
             }

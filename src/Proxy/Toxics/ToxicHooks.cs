@@ -47,8 +47,11 @@ internal interface ICloseToxic : IToxic
 /// <summary>Acts on every chunk in its stream, with state kept per connection and direction.</summary>
 internal interface IDataToxic : IToxic
 {
-    /// <summary>A stage for one connection's direction; <paramref name="random"/> is seeded per connection for reproducible jitter and slices.</summary>
-    IDataStage CreateStage(Random random);
+    /// <summary>
+    /// A stage for one connection's direction. <paramref name="random"/> makes a generator seeded per connection,
+    /// for reproducible jitter and slices; a stage that draws nothing does not make one (about 300 bytes each).
+    /// </summary>
+    IDataStage CreateStage(Func<Random> random);
 }
 
 /// <summary>One data toxic's state on one direction of one connection.</summary>

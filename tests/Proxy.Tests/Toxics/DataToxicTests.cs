@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Chaos.Proxy.Observation;
+using Chaos.Proxy.Toxics;
 using Chaos.Proxy.Tests.Support;
 
 namespace Chaos.Proxy.Tests.Toxics;
@@ -24,6 +25,27 @@ public sealed class DataToxicTests
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(275), TimeSpan.FromSeconds(5));
         var acted = await proxies.Events.WaitForAsync<ToxicActed>();
         Assert.Equal(Direction.Downstream, acted.Stream);
+    }
+
+    [Theory]
+    [InlineData("{type: latency, attributes: {latency: 100}}", false)]
+    [InlineData("{type: latency, attributes: {latency: 100, jitter: 10}}", true)]
+    [InlineData("{type: slicer, attributes: {average_size: 64}}", false)]
+    [InlineData("{type: slicer, attributes: {average_size: 64, size_variation: 16}}", true)]
+    [InlineData("{type: bandwidth, attributes: {rate: 100}}", false)]
+    public void Stage_MakesItsSeededGeneratorOnlyWhereItDrawsFromIt(string toxic, bool draws)
+    {
+        // Each generator is about 300 bytes a direction, held as long as an idle connection lives.
+        var made = false;
+        var behaviour = (IDataToxic)ToxicFactory.Create(TestProxies.Toxic(toxic));
+
+        behaviour.CreateStage(() =>
+        {
+            made = true;
+            return new Random(1);
+        });
+
+        Assert.Equal(draws, made);
     }
 
     [Fact(Timeout = 60_000)]

@@ -58,6 +58,32 @@ public sealed class SelectionTests
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Toxicity_DecidedOnSeveralThreadsAtOnce_EveryoneGoesByTheDecisionThatStuck()
+    {
+        // The same toxic at toxicity 0 and at toxicity 1 (an update between two chunks): whichever thread decides
+        // first, every thread, then and later, must get that decision, not its own.
+        var board = new ToxicBoard();
+        var never = board.Publish([TestProxies.Toxic("{name: flip, type: noop, toxicity: 0}")]).Toxics[0];
+        var always = board.Publish([TestProxies.Toxic("{name: flip, type: noop, toxicity: 1}")]).Toxics[0];
+        Assert.Equal(never.Id, always.Id);
+
+        for (var ordinal = 1; ordinal <= 300; ordinal++)
+        {
+            var selection = new ToxicSelection(seed: 1, "web", ordinal, System.Net.IPAddress.Loopback);
+            using var together = new Barrier(4);
+            var decisions = await Task.WhenAll(Enumerable.Range(0, 4).Select(thread => Task.Run(() =>
+            {
+                together.SignalAndWait();
+                return selection.IsSelected(thread % 2 == 0 ? never : always);
+            })));
+
+            Assert.All(decisions, decision => Assert.Equal(decisions[0], decision));
+            Assert.Equal(decisions[0], selection.IsSelected(never));
+            Assert.Equal(decisions[0], selection.IsSelected(always));
+        }
+    }
+
     private static async Task<List<long>> ResetOrdinalsWithSeedAsync(long seed)
     {
         using var server = Peers.Listen();
