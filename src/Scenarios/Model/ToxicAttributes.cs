@@ -34,6 +34,7 @@ public readonly record struct ToxicAttributeValue(AttributeUnit Unit, long Numbe
 public sealed class ToxicAttributes : IReadOnlyDictionary<string, ToxicAttributeValue>
 {
     private readonly ImmutableSortedDictionary<string, ToxicAttributeValue> _values;
+    private string? _text;
 
     internal ToxicAttributes(ImmutableSortedDictionary<string, ToxicAttributeValue> values) => _values = values;
 
@@ -75,6 +76,6 @@ public sealed class ToxicAttributes : IReadOnlyDictionary<string, ToxicAttribute
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Formats as <c>{name: value, ...}</c>.</summary>
-    public override string ToString() => "{" + string.Join(", ", _values.Select(pair => $"{pair.Key}: {pair.Value}")) + "}";
+    /// <summary>Formats as <c>{name: value, ...}</c>; made once, as every connection a data toxic shapes reports it.</summary>
+    public override string ToString() => _text ??= "{" + string.Join(", ", _values.Select(pair => $"{pair.Key}: {pair.Value}")) + "}";
 }
