@@ -80,4 +80,29 @@ public sealed class ReactionTallyTests
         Assert.Equal((analysed.ConnectionsTotal, analysed.ClientRetries, analysed.BytesUpstream), (folded.ConnectionsTotal, folded.ClientRetries, folded.BytesUpstream));
         Assert.Equal(1, folded.ClientRetries);
     }
+
+    [Fact]
+    public void Handle_KeepsNoObjectOfItsOwnPerConnection()
+    {
+        // A run keeps every connection's summary until it ends; as objects of their own (with the client's address
+        // as a string each) they were what every collection on a busy run copied.
+        var tally = new ReactionTally();
+        var client = new IPEndPoint(IPAddress.Loopback, 40_000);
+        var events = Enumerable.Range(1, 500).SelectMany(id => new ChaosEvent[]
+        {
+            new ConnectionAccepted(DateTimeOffset.UnixEpoch, "web", id, client),
+            new ConnectionClosed(DateTimeOffset.UnixEpoch, "web", id, CloseReason.Completed, TimeSpan.Zero, 3, 5),
+        }).ToArray();
+        tally.Handle(events[0]); // makes the proxy's place for its summaries
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var chaosEvent in events.Skip(1))
+        {
+            tally.Handle(chaosEvent);
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated < 500 * 8, $"{allocated} bytes allocated for 500 connections");
+        Assert.Equal(500, tally.Report().Total.ConnectionsTotal);
+    }
 }
