@@ -32,23 +32,27 @@ public sealed class ReactionTallyTests
     {
         // The control API reports live: summaries are created and grown while it reads them.
         var tally = new ReactionTally();
-        using var publishing = new CancellationTokenSource();
+        var reports = 0;
         var publishers = Enumerable.Range(0, 4).Select(thread => Task.Run(() =>
         {
             var proxy = $"proxy-{thread % 2}";
             for (var i = 0; i < 3_000; i++)
             {
+                if (i == 1_500)
+                {
+                    // Halfway, until a report has been taken: publishing can outrun a reader that a busy machine delays.
+                    SpinWait.SpinUntil(() => Volatile.Read(ref reports) > 0, TimeSpan.FromSeconds(10));
+                }
                 var id = ((long)(thread / 2) * 3_000) + i + 1;
                 tally.Handle(new ConnectionAccepted(DateTimeOffset.UnixEpoch, proxy, id, new IPEndPoint(IPAddress.Loopback, 40_000 + thread)));
                 tally.Handle(new ConnectionClosed(DateTimeOffset.UnixEpoch, proxy, id, CloseReason.Completed, TimeSpan.Zero, 3, 5));
             }
         })).ToArray();
-        var reports = 0;
         while (!publishers.All(publisher => publisher.IsCompleted))
         {
             var total = tally.Report().Total;
             Assert.True(total.BytesUpstream <= 3 * total.ConnectionsTotal, $"{total.BytesUpstream} bytes from {total.ConnectionsTotal} connections");
-            reports++;
+            Interlocked.Increment(ref reports);
         }
         await Task.WhenAll(publishers);
 
