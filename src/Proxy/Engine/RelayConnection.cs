@@ -120,13 +120,19 @@ internal sealed partial class RelayConnection
 
     private async Task<Socket?> ConnectUpstreamAsync(CancellationToken stopping)
     {
-        Publish(new UpstreamConnecting(_proxy.Now, _proxy.Name, Id, _proxy.UpstreamDisplay));
+        if (Observed<UpstreamConnecting>())
+        {
+            Publish(new UpstreamConnecting(_proxy.Now, _proxy.Name, Id, _proxy.UpstreamDisplay));
+        }
         var started = Time.GetTimestamp();
         var dial = await UpstreamDialer.DialAsync(_proxy.UpstreamEndPoint, _proxy.Options.ConnectTimeout, Loop, stopping);
         var took = Time.GetElapsedTime(started);
         if (dial.Socket is { } socket)
         {
-            Publish(new UpstreamConnected(_proxy.Now, _proxy.Name, Id, dial.Local ?? new IPEndPoint(IPAddress.None, 0), took));
+            if (Observed<UpstreamConnected>())
+            {
+                Publish(new UpstreamConnected(_proxy.Now, _proxy.Name, Id, UpstreamDialer.LocalEndPointOf(socket, _proxy.UpstreamEndPoint), took));
+            }
             return socket;
         }
 
@@ -357,7 +363,10 @@ internal sealed partial class RelayConnection
         NoteWriteAfterFin(from);
         if (firstChunk)
         {
-            Publish(new FirstByte(_proxy.Now, _proxy.Name, Id, direction));
+            if (Observed<FirstByte>())
+            {
+                Publish(new FirstByte(_proxy.Now, _proxy.Name, Id, direction));
+            }
             SampleTcpState("first_byte");
         }
     }
@@ -376,7 +385,7 @@ internal sealed partial class RelayConnection
     private void SendFin(Socket socket, Side to)
     {
         var bit = 1 << (int)to;
-        if ((Interlocked.Or(ref _finsSent, bit) & bit) == 0 && SocketActions.TrySendFin(socket))
+        if ((Interlocked.Or(ref _finsSent, bit) & bit) == 0 && SocketActions.TrySendFin(socket) && Observed<FinSent>())
         {
             Publish(new FinSent(_proxy.Now, _proxy.Name, Id, to));
         }
@@ -442,6 +451,9 @@ internal sealed partial class RelayConnection
     private void RecordReason(CloseReason reason) => Interlocked.CompareExchange(ref _reason, (int)reason, NoReason);
 
     internal void Publish(ChaosEvent chaosEvent) => _proxy.Bus.Publish(chaosEvent);
+
+    /// <summary>Whether anything reads this kind of event: the relay asks before making those a plain run never reads.</summary>
+    private bool Observed<TEvent>() where TEvent : ChaosEvent => _proxy.Bus.Observes<TEvent>();
 
     private static void ReturnBuffer(ref byte[]? buffer)
     {

@@ -5,8 +5,8 @@ using Chaos.Proxy.Observation;
 
 namespace Chaos.Proxy.Engine;
 
-/// <summary>The outcome of one upstream dial: a connected socket and its local address, or why there is none.</summary>
-internal readonly record struct DialResult(Socket? Socket, CloseReason FailureReason, SocketError Error, EndPoint? Local = null);
+/// <summary>The outcome of one upstream dial: a connected socket, or why there is none.</summary>
+internal readonly record struct DialResult(Socket? Socket, CloseReason FailureReason, SocketError Error);
 
 /// <summary>Dials the upstream for one connection, asynchronously and bounded by a timeout.</summary>
 internal static class UpstreamDialer
@@ -24,6 +24,13 @@ internal static class UpstreamDialer
         _ => CloseReason.UpstreamUnreachable,
     }, error);
 
+    /// <summary>
+    /// The dialled socket's own address (for the event that shows it, so asked only where something reads that). .NET
+    /// knows it for a socket it connected; for one the pass-through loop connected, the kernel is asked.
+    /// </summary>
+    public static EndPoint LocalEndPointOf(Socket socket, EndPoint target) =>
+        socket.LocalEndPoint ?? (target is IPEndPoint ip ? LinuxCalls.LocalEndPointOf(socket, ip) : null) ?? new IPEndPoint(IPAddress.None, 0);
+
     /// <summary>The dial's own timeout ran out, or the proxy is stopping.</summary>
     public static DialResult Cancelled(CancellationToken stopping) =>
         new(null, stopping.IsCancellationRequested ? CloseReason.ProxyStopped : CloseReason.UpstreamTimeout, SocketError.TimedOut);
@@ -39,7 +46,7 @@ internal static class UpstreamDialer
         {
             await socket.ConnectAsync(target, deadline.Token);
             socket.NoDelay = true;
-            return new DialResult(socket, CloseReason.Completed, SocketError.Success, socket.LocalEndPoint);
+            return new DialResult(socket, CloseReason.Completed, SocketError.Success);
         }
         catch (OperationCanceledException)
         {

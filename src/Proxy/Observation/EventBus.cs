@@ -8,6 +8,12 @@ internal interface IEventSubscriber
     /// <summary>False for an event this subscriber would ignore: the bus then does not queue it for the subscriber.</summary>
     bool Wants(ChaosEvent chaosEvent) => true;
 
+    /// <summary>
+    /// False for a kind of event this subscriber never looks at (now: a logger's level may change). Where no
+    /// subscriber reads a kind, the relay need not make its events at all (<see cref="EventBus.Observes{TEvent}"/>).
+    /// </summary>
+    bool Reads(Type kind) => true;
+
     void Handle(ChaosEvent chaosEvent);
 }
 
@@ -71,6 +77,26 @@ internal sealed class EventBus : IAsyncDisposable
         {
             _channel.Writer.TryWrite(chaosEvent);
         }
+    }
+
+    /// <summary>
+    /// Whether a subscriber reads events of this kind. The relay asks before making the events of a new connection
+    /// that a plain run reads nothing of (dialling, dialled, first byte, FIN sent): on a load of short connections,
+    /// making them took about 3 µs of chaos's CPU per connection (measured with redis-benchmark -k 0).
+    /// </summary>
+    public bool Observes<TEvent>() where TEvent : ChaosEvent =>
+        !_stopped && (AnyReads(_inline, typeof(TEvent)) || AnyReads(_queued, typeof(TEvent)));
+
+    private static bool AnyReads(IEventSubscriber[] subscribers, Type kind)
+    {
+        foreach (var subscriber in subscribers)
+        {
+            if (subscriber.Reads(kind))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private bool WantedByQueued(ChaosEvent chaosEvent)

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Serilog;
 using Serilog.Events;
 
@@ -9,8 +10,37 @@ namespace Chaos.Proxy.Observation;
 /// </summary>
 internal sealed class SerilogEventWriter(ILogger logger) : IEventSubscriber
 {
+    /// <summary>
+    /// The level of each kind of event. A timeline step and a reload are written at Information, or at Warning when
+    /// they failed; the rest, not listed, at Debug.
+    /// </summary>
+    private static readonly FrozenDictionary<Type, LogEventLevel> Levels = new Dictionary<Type, LogEventLevel>
+    {
+        [typeof(UpstreamFailed)] = LogEventLevel.Warning,
+        [typeof(ConnectionRejected)] = LogEventLevel.Warning,
+        [typeof(ScenarioReloadRejected)] = LogEventLevel.Error,
+        [typeof(SubscriberDetached)] = LogEventLevel.Error,
+        [typeof(ConnectionFaulted)] = LogEventLevel.Error,
+        [typeof(TimelineStepApplied)] = LogEventLevel.Information,
+        [typeof(ScenarioReloaded)] = LogEventLevel.Information,
+        [typeof(ProxyStarted)] = LogEventLevel.Information,
+        [typeof(ProxyStopped)] = LogEventLevel.Information,
+        [typeof(ConnectionAccepted)] = LogEventLevel.Information,
+        [typeof(UpstreamConnected)] = LogEventLevel.Information,
+        [typeof(FinReceived)] = LogEventLevel.Information,
+        [typeof(FinSent)] = LogEventLevel.Information,
+        [typeof(ResetReceived)] = LogEventLevel.Information,
+        [typeof(ResetSent)] = LogEventLevel.Information,
+        [typeof(ToxicActed)] = LogEventLevel.Information,
+        [typeof(ToxicReleased)] = LogEventLevel.Information,
+        [typeof(WroteAfterFin)] = LogEventLevel.Information,
+        [typeof(ConnectionClosed)] = LogEventLevel.Information,
+    }.ToFrozenDictionary();
+
     /// <summary>Events below the logger's level are not even queued for it: most events are, in a busy run.</summary>
     public bool Wants(ChaosEvent chaosEvent) => logger.IsEnabled(LevelOf(chaosEvent));
+
+    public bool Reads(Type kind) => logger.IsEnabled(LevelOf(kind));
 
     public void Handle(ChaosEvent chaosEvent)
     {
@@ -31,16 +61,11 @@ internal sealed class SerilogEventWriter(ILogger logger) : IEventSubscriber
 
     private static LogEventLevel LevelOf(ChaosEvent e) => e switch
     {
-        UpstreamConnecting or FirstByte or TcpStateSampled => LogEventLevel.Debug,
-        UpstreamFailed => LogEventLevel.Warning,
-        TimelineStepApplied t => t.Error is null ? LogEventLevel.Information : LogEventLevel.Warning,
-        ScenarioReloaded r => r.Problems.Count == 0 ? LogEventLevel.Information : LogEventLevel.Warning,
-        ScenarioReloadRejected or SubscriberDetached or ConnectionFaulted => LogEventLevel.Error,
-        ConnectionRejected => LogEventLevel.Warning,
-        ProxyStarted or ProxyStopped or ConnectionAccepted or UpstreamConnected or FinReceived or FinSent or ResetReceived or
-            ResetSent or ToxicActed or ToxicReleased or WroteAfterFin or ConnectionClosed => LogEventLevel.Information,
-        _ => LogEventLevel.Debug,
+        TimelineStepApplied { Error: not null } or ScenarioReloaded { Problems.Count: > 0 } => LogEventLevel.Warning,
+        _ => LevelOf(e.GetType()),
     };
+
+    private static LogEventLevel LevelOf(Type kind) => Levels.GetValueOrDefault(kind, LogEventLevel.Debug);
 
     private static (string Kind, string Template, object?[] Values) Describe(ChaosEvent e) => e switch
     {

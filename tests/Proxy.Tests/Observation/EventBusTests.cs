@@ -1,5 +1,8 @@
+using Chaos.Proxy.ControlApi.Extensions;
 using Chaos.Proxy.Observation;
+using Chaos.Proxy.Observation.Reactions;
 using Chaos.Proxy.Tests.Support;
+using Serilog;
 
 namespace Chaos.Proxy.Tests.Observation;
 
@@ -67,6 +70,39 @@ public sealed class EventBusTests
         Assert.Equal(1, bus.Detached);
         Assert.Equal(nameof(FailingInline), Assert.Single(log.OfType<SubscriberDetached>()).Subscriber);
         Assert.Equal(100, log.OfType<ProxyStopped>().Count());
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Observes_AKindOnlyWhereASubscriberReadsIt()
+    {
+        using var warnings = new LoggerConfiguration().MinimumLevel.Warning().CreateLogger();
+        using var debug = new LoggerConfiguration().MinimumLevel.Debug().CreateLogger();
+        await using var plainRun = new EventBus([new ReactionTally(), new SerilogEventWriter(warnings)], TimeProvider.System);
+        await using var debugRun = new EventBus([new ReactionTally(), new SerilogEventWriter(debug)], TimeProvider.System);
+        await using var keepingAll = new EventBus([new ReactionTally(), new EventLog()], TimeProvider.System);
+
+        Assert.Equal(
+            (false, false, false, false),
+            (plainRun.Observes<UpstreamConnecting>(), plainRun.Observes<UpstreamConnected>(), plainRun.Observes<FirstByte>(), plainRun.Observes<FinSent>()));
+        Assert.Equal((true, true, true), (plainRun.Observes<FinReceived>(), plainRun.Observes<ConnectionClosed>(), plainRun.Observes<UpstreamFailed>()));
+        Assert.Equal((true, true), (debugRun.Observes<FirstByte>(), debugRun.Observes<FinSent>()));
+        Assert.True(keepingAll.Observes<FirstByte>());
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Observes_EveryKindWhileALiveListenerIsAttached()
+    {
+        var live = new LiveEvents();
+        await using var bus = new EventBus([new ReactionTally(), live], TimeProvider.System);
+
+        var before = bus.Observes<FirstByte>();
+        bool during;
+        using (live.Attach())
+        {
+            during = bus.Observes<FirstByte>();
+        }
+
+        Assert.Equal((false, true, false), (before, during, bus.Observes<FirstByte>()));
     }
 
     private sealed class KeptInline : IInlineEventSubscriber

@@ -35,6 +35,9 @@ internal sealed class LiveEvents : IInlineEventSubscriber
         return subscription;
     }
 
+    /// <summary>Every kind while a listener is attached; none while nobody listens.</summary>
+    public bool Reads(Type kind) => Count > 0;
+
     /// <summary>Runs on the publishing thread: never blocks, whatever the listeners do.</summary>
     public void Handle(ChaosEvent chaosEvent)
     {

@@ -11,6 +11,8 @@ internal sealed class ToxicCounter : IInlineEventSubscriber
 
     public long this[string proxy] => _counts.TryGetValue(proxy, out var count) ? Interlocked.Read(ref count.Value) : 0;
 
+    public bool Reads(Type kind) => kind == typeof(ToxicActed);
+
     public void Handle(ChaosEvent chaosEvent)
     {
         if (chaosEvent is ToxicActed acted)

@@ -53,22 +53,22 @@ internal sealed partial class PassThroughLoop
             socket.Dispose();
             return Task.FromResult(UpstreamDialer.Failed(error));
         }
-        return connected ? Task.FromResult(Connected(socket, address)) : FinishDialAsync(socket, address, timeout, stopping);
+        return connected ? Task.FromResult(Connected(socket)) : FinishDialAsync(socket, timeout, stopping);
     }
 
-    private async Task<DialResult> FinishDialAsync(Socket socket, IPEndPoint target, TimeSpan timeout, CancellationToken stopping)
+    private async Task<DialResult> FinishDialAsync(Socket socket, TimeSpan timeout, CancellationToken stopping)
     {
         if (await WaitAsync(socket, LinuxCalls.Writable, timeout, stopping))
         {
-            return ConnectOutcome(socket, target);
+            return ConnectOutcome(socket);
         }
         // Closing the socket stops its SYN retransmissions.
         socket.Dispose();
         return UpstreamDialer.Cancelled(stopping);
     }
 
-    /// <summary>The connect is over: the socket and its local address, or why not.</summary>
-    private static DialResult ConnectOutcome(Socket socket, IPEndPoint target)
+    /// <summary>The connect is over: the socket, or why not.</summary>
+    private static DialResult ConnectOutcome(Socket socket)
     {
         var error = LinuxCalls.SocketErrorOf(socket);
         if (error != SocketError.Success)
@@ -76,11 +76,10 @@ internal sealed partial class PassThroughLoop
             socket.Dispose();
             return UpstreamDialer.Failed(error);
         }
-        return Connected(socket, target);
+        return Connected(socket);
     }
 
-    private static DialResult Connected(Socket socket, IPEndPoint target) =>
-        new(socket, CloseReason.Completed, SocketError.Success, LinuxCalls.LocalEndPointOf(socket, target));
+    private static DialResult Connected(Socket socket) => new(socket, CloseReason.Completed, SocketError.Success);
 
     /// <summary>True once <paramref name="events"/> are ready on the socket; false when the timeout ran out, the token fired or the socket closed.</summary>
     private Task<bool> WaitAsync(Socket socket, uint events, TimeSpan? timeout, CancellationToken stop)

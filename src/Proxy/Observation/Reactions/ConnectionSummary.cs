@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Net;
 
 namespace Chaos.Proxy.Observation.Reactions;
@@ -56,6 +57,15 @@ internal struct ConnectionSummary(string proxy, long id)
 
     /// <summary>The end of the connection, or its start while it is still open.</summary>
     public DateTimeOffset EndOrStart => Closed ?? Accepted;
+
+    /// <summary>The kinds of event <see cref="Add"/> folds in: keep the two together.</summary>
+    private static readonly FrozenSet<Type> Folded =
+    [
+        typeof(ConnectionAccepted), typeof(ToxicActed), typeof(UpstreamFailed), typeof(FinReceived),
+        typeof(ResetReceived), typeof(WroteAfterFin), typeof(ConnectionClosed),
+    ];
+
+    public static bool Reads(Type kind) => Folded.Contains(kind);
 
     public void Add(ChaosEvent chaosEvent)
     {

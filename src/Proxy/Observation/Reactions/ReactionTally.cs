@@ -16,6 +16,8 @@ internal sealed class ReactionTally : IInlineEventSubscriber
     private readonly List<ProxySummaries> _inOrder = [];
     private readonly List<string> _started = [];
 
+    public bool Reads(Type kind) => kind == typeof(ProxyStarted) || ConnectionSummary.Reads(kind);
+
     public void Handle(ChaosEvent chaosEvent)
     {
         if (chaosEvent is ProxyStarted started)
