@@ -173,7 +173,19 @@ internal sealed class ProxyListener : IAsyncDisposable
             RelayConnection? connection;
             try
             {
-                connection = loop is null ? Admit(await socket.AcceptAsync(stop), null) : await AcceptOnLoopAsync(watch!, loop);
+                if (watch is null)
+                {
+                    connection = Admit(await socket.AcceptAsync(stop), null);
+                }
+                else
+                {
+                    // Waited for here, not in a method of its own: an async call per connection cost a task and a hop.
+                    do
+                    {
+                        await watch.ReadableAsync();
+                    }
+                    while (!TryTakeQueued(watch, loop!, out connection));
+                }
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
@@ -195,34 +207,36 @@ internal sealed class ProxyListener : IAsyncDisposable
     }
 
     /// <summary>
-    /// The next connection, taken on the loop's thread so that its first steps run there too. Every loop accepts from
-    /// the listener, one connection each time epoll reports it readable: a loop that took every queued connection at
-    /// once held back relaying them until it was done, while the other loop idled (redis-benchmark without keep-alive:
-    /// idle CPU 17 -> 8 µs per connection). Taking and numbering a connection under one lock keeps connection numbers
-    /// in the kernel's queue order; a loop that finds another accepting waits for the listener again rather than for
-    /// the lock (spinning on it showed as sched_yield calls), as epoll reports it again while connections are queued.
+    /// Takes the next queued connection on the loop's thread, so that its first steps run there too; false when
+    /// another loop is accepting or took it first (<paramref name="connection"/> is also null when it was turned away).
+    /// Every loop accepts from the listener, one connection each time epoll reports it readable: a loop that took
+    /// every queued connection at once held back relaying them until it was done, while the other loop idled
+    /// (redis-benchmark without keep-alive: idle CPU 17 -> 8 µs per connection). Taking and numbering a connection
+    /// under one lock keeps connection numbers in the kernel's queue order; a loop that finds another accepting waits
+    /// for the listener again rather than for the lock (spinning on it showed as sched_yield calls), as epoll reports
+    /// it again while connections are queued.
     /// </summary>
-    private async Task<RelayConnection?> AcceptOnLoopAsync(ListenerWatch watch, PassThroughLoop loop)
+    private bool TryTakeQueued(ListenerWatch watch, PassThroughLoop loop, out RelayConnection? connection)
     {
-        while (true)
+        connection = null;
+        if (!_acceptGate.TryEnter())
         {
-            await watch.ReadableAsync();
-            if (_acceptGate.TryEnter())
+            return false;
+        }
+        try
+        {
+            // The listener stays blocking, so .NET makes no two fcntl calls on every accepted socket (the loop's recv
+            // and send never block anyway): hence the poll first, and the accept under the lock.
+            if (!watch.Listener.Poll(0, SelectMode.SelectRead))
             {
-                try
-                {
-                    // The listener stays blocking, so .NET makes no two fcntl calls on every accepted socket (the
-                    // loop's recv and send never block anyway): hence the poll first, and the accept under the lock.
-                    if (watch.Listener.Poll(0, SelectMode.SelectRead))
-                    {
-                        return Admit(watch.Listener.Accept(), loop);
-                    }
-                }
-                finally
-                {
-                    _acceptGate.Exit();
-                }
+                return false;
             }
+            connection = Admit(watch.Listener.Accept(), loop);
+            return true;
+        }
+        finally
+        {
+            _acceptGate.Exit();
         }
     }
 

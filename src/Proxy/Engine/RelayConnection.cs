@@ -72,10 +72,13 @@ internal sealed partial class RelayConnection
             {
                 _server = server;
                 var passed = await PassThroughAsync(server);
-                await Task.WhenAll(
-                    PumpAsync(_client, server, Direction.Upstream, passed.Upstream),
-                    PumpAsync(server, _client, Direction.Downstream, passed.Downstream),
-                    passed.FinsForwarded);
+                var upstream = PumpAsync(_client, server, Direction.Upstream, passed.Upstream);
+                var downstream = PumpAsync(server, _client, Direction.Downstream, passed.Downstream);
+                if (!(upstream.IsCompletedSuccessfully && downstream.IsCompletedSuccessfully && passed.FinsForwarded.IsCompletedSuccessfully))
+                {
+                    // Only then: a connection the loop saw to its end has nothing left to wait for, and WhenAll allocates.
+                    await Task.WhenAll(upstream, downstream, passed.FinsForwarded);
+                }
                 SampleTcpState("close");
                 server.Dispose();
             }
@@ -118,7 +121,7 @@ internal sealed partial class RelayConnection
         SampleTcpState("accept");
     }
 
-    private async Task<Socket?> ConnectUpstreamAsync(CancellationToken stopping)
+    private async ValueTask<Socket?> ConnectUpstreamAsync(CancellationToken stopping)
     {
         if (Observed<UpstreamConnecting>())
         {

@@ -11,9 +11,14 @@ internal readonly record struct DialResult(Socket? Socket, CloseReason FailureRe
 /// <summary>Dials the upstream for one connection, asynchronously and bounded by a timeout.</summary>
 internal static class UpstreamDialer
 {
-    /// <summary>From the connection's pass-through <paramref name="loop"/> where it has one, else through .NET's asynchronous connect.</summary>
-    public static Task<DialResult> DialAsync(EndPoint target, TimeSpan timeout, PassThroughLoop? loop, CancellationToken stopping) =>
-        loop?.TryDialAsync(target, timeout, stopping) ?? DialManagedAsync(target, timeout, stopping);
+    /// <summary>
+    /// From the connection's pass-through <paramref name="loop"/> where it has one and the target is an address (not a
+    /// name to resolve), else through .NET's asynchronous connect.
+    /// </summary>
+    public static ValueTask<DialResult> DialAsync(EndPoint target, TimeSpan timeout, PassThroughLoop? loop, CancellationToken stopping) =>
+        loop is not null && target is IPEndPoint address
+            ? loop.DialAsync(address, timeout, stopping)
+            : DialManagedAsync(target, timeout, stopping);
 
     public static DialResult Failed(SocketError error) => new(null, error switch
     {
@@ -35,7 +40,7 @@ internal static class UpstreamDialer
     public static DialResult Cancelled(CancellationToken stopping) =>
         new(null, stopping.IsCancellationRequested ? CloseReason.ProxyStopped : CloseReason.UpstreamTimeout, SocketError.TimedOut);
 
-    private static async Task<DialResult> DialManagedAsync(EndPoint target, TimeSpan timeout, CancellationToken stopping)
+    private static async ValueTask<DialResult> DialManagedAsync(EndPoint target, TimeSpan timeout, CancellationToken stopping)
     {
         var socket = target is IPEndPoint ip
             ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp)

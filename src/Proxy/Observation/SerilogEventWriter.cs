@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Serilog;
 using Serilog.Events;
 
@@ -10,33 +9,6 @@ namespace Chaos.Proxy.Observation;
 /// </summary>
 internal sealed class SerilogEventWriter(ILogger logger) : IEventSubscriber
 {
-    /// <summary>
-    /// The level of each kind of event. A timeline step and a reload are written at Information, or at Warning when
-    /// they failed; the rest, not listed, at Debug.
-    /// </summary>
-    private static readonly FrozenDictionary<Type, LogEventLevel> Levels = new Dictionary<Type, LogEventLevel>
-    {
-        [typeof(UpstreamFailed)] = LogEventLevel.Warning,
-        [typeof(ConnectionRejected)] = LogEventLevel.Warning,
-        [typeof(ScenarioReloadRejected)] = LogEventLevel.Error,
-        [typeof(SubscriberDetached)] = LogEventLevel.Error,
-        [typeof(ConnectionFaulted)] = LogEventLevel.Error,
-        [typeof(TimelineStepApplied)] = LogEventLevel.Information,
-        [typeof(ScenarioReloaded)] = LogEventLevel.Information,
-        [typeof(ProxyStarted)] = LogEventLevel.Information,
-        [typeof(ProxyStopped)] = LogEventLevel.Information,
-        [typeof(ConnectionAccepted)] = LogEventLevel.Information,
-        [typeof(UpstreamConnected)] = LogEventLevel.Information,
-        [typeof(FinReceived)] = LogEventLevel.Information,
-        [typeof(FinSent)] = LogEventLevel.Information,
-        [typeof(ResetReceived)] = LogEventLevel.Information,
-        [typeof(ResetSent)] = LogEventLevel.Information,
-        [typeof(ToxicActed)] = LogEventLevel.Information,
-        [typeof(ToxicReleased)] = LogEventLevel.Information,
-        [typeof(WroteAfterFin)] = LogEventLevel.Information,
-        [typeof(ConnectionClosed)] = LogEventLevel.Information,
-    }.ToFrozenDictionary();
-
     /// <summary>Events below the logger's level are not even queued for it: most events are, in a busy run.</summary>
     public bool Wants(ChaosEvent chaosEvent) => logger.IsEnabled(LevelOf(chaosEvent));
 
@@ -65,7 +37,21 @@ internal sealed class SerilogEventWriter(ILogger logger) : IEventSubscriber
         _ => LevelOf(e.GetType()),
     };
 
-    private static LogEventLevel LevelOf(Type kind) => Levels.GetValueOrDefault(kind, LogEventLevel.Debug);
+    /// <summary>
+    /// The level of each kind of event; a failed timeline step or reload is a Warning (above). Compared by type, not
+    /// looked up: it is asked for every event the relay publishes.
+    /// </summary>
+    private static LogEventLevel LevelOf(Type kind) =>
+        kind == typeof(ConnectionAccepted) || kind == typeof(FinReceived) || kind == typeof(ConnectionClosed) ||
+        kind == typeof(UpstreamConnected) || kind == typeof(FinSent) || kind == typeof(ResetReceived) || kind == typeof(ResetSent) ||
+        kind == typeof(ToxicActed) || kind == typeof(ToxicReleased) || kind == typeof(WroteAfterFin) || kind == typeof(ProxyStarted) ||
+        kind == typeof(ProxyStopped) || kind == typeof(TimelineStepApplied) || kind == typeof(ScenarioReloaded)
+            ? LogEventLevel.Information
+            : kind == typeof(UpstreamFailed) || kind == typeof(ConnectionRejected)
+                ? LogEventLevel.Warning
+                : kind == typeof(ConnectionFaulted) || kind == typeof(SubscriberDetached) || kind == typeof(ScenarioReloadRejected)
+                    ? LogEventLevel.Error
+                    : LogEventLevel.Debug;
 
     private static (string Kind, string Template, object?[] Values) Describe(ChaosEvent e) => e switch
     {

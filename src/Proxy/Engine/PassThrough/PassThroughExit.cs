@@ -14,7 +14,7 @@ internal readonly record struct PumpStart(bool Done, bool SeenData, HeldChunk[]?
 }
 
 /// <summary>How a connection left the loop: each direction's state, and any FIN still being forwarded (a fin toxic added meanwhile holds it).</summary>
-internal sealed record PassThroughExit(PumpStart Upstream, PumpStart Downstream, Task FinsForwarded)
+internal readonly record struct PassThroughExit(PumpStart Upstream, PumpStart Downstream, Task FinsForwarded)
 {
     public static PassThroughExit NotEntered { get; } = new(PumpStart.Fresh, PumpStart.Fresh, Task.CompletedTask);
 }

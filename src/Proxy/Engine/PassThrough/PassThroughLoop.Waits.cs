@@ -39,21 +39,18 @@ internal sealed partial class PassThroughLoop
         LinuxCalls.Wake(_wake);
     }
 
-    /// <summary>Dials <paramref name="target"/> from the loop; null when it cannot (a name, not an address), so the caller dials the managed way.</summary>
-    public Task<DialResult>? TryDialAsync(EndPoint target, TimeSpan timeout, CancellationToken stopping)
+    /// <summary>Dials <paramref name="address"/> from the loop.</summary>
+    public ValueTask<DialResult> DialAsync(IPEndPoint address, TimeSpan timeout, CancellationToken stopping)
     {
-        if (target is not IPEndPoint address)
-        {
-            return null;
-        }
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         LinuxCalls.MakeNonBlocking(socket);
         if (!LinuxCalls.StartConnect(socket, address.Serialize(), out var connected, out var error))
         {
             socket.Dispose();
-            return Task.FromResult(UpstreamDialer.Failed(error));
+            return ValueTask.FromResult(UpstreamDialer.Failed(error));
         }
-        return connected ? Task.FromResult(Connected(socket)) : FinishDialAsync(socket, timeout, stopping);
+        // On loopback the dial is usually over at once: a ValueTask then costs no allocation.
+        return connected ? ValueTask.FromResult(Connected(socket)) : new ValueTask<DialResult>(FinishDialAsync(socket, timeout, stopping));
     }
 
     private async Task<DialResult> FinishDialAsync(Socket socket, TimeSpan timeout, CancellationToken stopping)
