@@ -22,7 +22,7 @@ internal sealed partial class PassThroughLoop
     /// Watches <paramref name="listener"/> for an accept loop on this loop's thread, until disposed or
     /// <paramref name="stop"/> fires. The listener must never be used with .NET's asynchronous accept.
     /// </summary>
-    public ListenerWatch WatchListener(Socket listener, CancellationToken stop) => TakeSlot(slot => new ListenerWatch(this, listener, slot, stop));
+    public ListenerWatch WatchListener(Socket listener, CancellationToken stop) => TakeSlot((Loop: this, listener, stop), static (slot, state) => new ListenerWatch(state.Loop, state.listener, slot, state.stop));
 
     /// <summary>Puts a listener in or takes it out of the epoll set; false when its socket is closed.</summary>
     internal bool SetListenerWatched(ListenerWatch watch, bool watched)
@@ -81,7 +81,7 @@ internal sealed partial class PassThroughLoop
     /// <summary>True once <paramref name="events"/> are ready on the socket; false when the timeout ran out, the token fired or the socket closed.</summary>
     private Task<bool> WaitAsync(Socket socket, uint events, TimeSpan? timeout, CancellationToken stop)
     {
-        var wait = TakeSlot(slot => new ReadinessWait(socket, events, slot));
+        var wait = TakeSlot((socket, events), static (slot, state) => new ReadinessWait(state.socket, state.events, slot));
         lock (wait.Gate) // the loop ends a wait under the gate: never before its deadline is set up
         {
             if (!LinuxCalls.Rewatch(_epoll, socket, 0, events, Token(wait.Slot, Side.Server)))

@@ -533,10 +533,11 @@ internal sealed unsafe partial class PassThroughLoop
         }
     }
 
+    // The state goes in as an argument, so the lambda captures nothing: a closure per connection was an allocation each.
     private LoopedConnection TakeSlot(RelayConnection owner, Socket client, Socket server) =>
-        TakeSlot(slot => new LoopedConnection(this, owner, client, server, slot));
+        TakeSlot((Loop: this, owner, client, server), static (slot, state) => new LoopedConnection(state.Loop, state.owner, state.client, state.server, slot));
 
-    private T TakeSlot<T>(Func<int, T> create) where T : class
+    private T TakeSlot<T, TState>(TState state, Func<int, TState, T> create) where T : class
     {
         lock (_slotsLock)
         {
@@ -547,7 +548,7 @@ internal sealed unsafe partial class PassThroughLoop
                 _slots.CopyTo(grown, 0);
                 Volatile.Write(ref _slots, grown);
             }
-            var member = create(slot);
+            var member = create(slot, state);
             _slots[slot] = member;
             return member;
         }
