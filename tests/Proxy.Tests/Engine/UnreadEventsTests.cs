@@ -6,7 +6,6 @@ using Chaos.Proxy.Engine;
 using Chaos.Proxy.Observation;
 using Chaos.Proxy.Observation.Reactions;
 using Chaos.Proxy.Tests.Support;
-using Chaos.Scenarios;
 
 namespace Chaos.Proxy.Tests.Engine;
 
@@ -19,7 +18,7 @@ public sealed class UnreadEventsTests
         using var server = Peers.Listen();
         var report = new ReactionTally();
         var handed = new ReadsWhatTheReportReads();
-        var scenario = new Scenario(1, "test", null, null, null, [TestProxies.To("web", (IPEndPoint)server.LocalEndPoint!)], [], []);
+        var scenario = TestProxies.ScenarioOf(TestProxies.To("web", (IPEndPoint)server.LocalEndPoint!));
         var plainRun = new RelayOptions { EventHistoryLimit = 0, SampleTcpState = false }; // as `chaos run` with nothing that reads events back
         await using var runtime = await ChaosRuntime.StartAsync(scenario, [report, handed], plainRun, TimeProvider.System);
         var serverSide = EchoOnceAsync(server);
@@ -44,8 +43,7 @@ public sealed class UnreadEventsTests
     {
         // The loop dials with a connect() of its own, which .NET does not know about: the address comes from the kernel.
         using var server = Peers.Listen();
-        var scenario = new Scenario(1, "test", null, null, null, [TestProxies.To("web", (IPEndPoint)server.LocalEndPoint!)], [], []);
-        await using var proxies = await TestProxies.StartAsync(scenario, new RelayOptions { PassThroughLoop = passThroughLoop });
+        await using var proxies = await TestProxies.StartAsync(new RelayOptions { PassThroughLoop = passThroughLoop }, TestProxies.To("web", (IPEndPoint)server.LocalEndPoint!));
 
         using var client = await Peers.ConnectAsync(proxies["web"]);
         using var accepted = await server.AcceptAsync();

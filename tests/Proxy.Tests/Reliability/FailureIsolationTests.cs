@@ -45,7 +45,7 @@ public sealed class FailureIsolationTests
         using var file = new EventsFile("/dev/full");
         var spec = TestProxies.ToBuiltin("web", BuiltinUpstream.Echo);
         var runtime = await ChaosRuntime.StartAsync(
-            new Scenario(1, "test", null, null, null, [spec], [], []), [file, log], new RelayOptions(), TimeProvider.System);
+            TestProxies.ScenarioOf(spec), [file, log], new RelayOptions(), TimeProvider.System);
         try
         {
             var address = runtime.Registry.Find("web")!.ListenEndPoint!;

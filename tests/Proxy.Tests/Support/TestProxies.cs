@@ -27,7 +27,10 @@ internal sealed class TestProxies : IAsyncDisposable
         new(name, new HostPort("127.0.0.1", 0), new UpstreamSpec(null, builtin), true, []);
 
     public static Task<TestProxies> StartAsync(RelayOptions? options = null, params ProxySpec[] proxies) =>
-        StartAsync(new Scenario(1, "test", null, null, null, [.. proxies], [], []), options);
+        StartAsync(ScenarioOf(proxies), options);
+
+    /// <summary>A scenario of just these proxies: no seed, timeline or expectations.</summary>
+    public static Scenario ScenarioOf(params ProxySpec[] proxies) => new(1, "test", null, null, null, [.. proxies], [], []);
 
     public static Task<TestProxies> StartAsync(RelayOptions? options, long seed, params ProxySpec[] proxies) =>
         StartAsync(new Scenario(1, "test", null, seed, null, [.. proxies], [], []), options);
