@@ -16,8 +16,14 @@ internal static unsafe partial class LinuxCalls
     public const uint Error = 0x008;
     public const uint HangUp = 0x010;
 
+    /// <summary>EPOLLRDHUP: the peer's FIN has arrived (it may still sit behind unread data).</summary>
+    public const uint PeerClosed = 0x2000;
+
     /// <summary>EPOLLEXCLUSIVE: of the epoll sets that wait on one socket, one is woken, not all (add only).</summary>
     public const uint WakeOne = 1u << 28;
+
+    /// <summary>EPOLLET: an event when something new happens on the socket (data arrives, space frees), not while it stays ready.</summary>
+    public const uint EdgeTriggered = 1u << 31;
 
     private const int EpollAdd = 1;
     private const int EpollDelete = 2;

@@ -32,6 +32,22 @@ internal sealed class LoopDirection(Socket from, Socket to, Direction direction)
     /// <summary>The receiver's buffer is full: the loop waits for it to drain and does not read the sender meanwhile (back-pressure).</summary>
     public bool Blocked { get; set; }
 
+    /// <summary>
+    /// The sender may have data (or a FIN, or an error) waiting: an edge came, and no read since found it drained. The
+    /// loop watches edges, so this is what remembers readiness while the direction does not read (back-pressure, a full
+    /// delay line) or has read one chunk of several.
+    /// </summary>
+    public bool SenderReadable { get; set; }
+
+    /// <summary>
+    /// The sender's FIN (or an error) has arrived, so a read that returns less than asked for has not drained the socket:
+    /// the FIN or the error is still to be read, and no further edge will announce it.
+    /// </summary>
+    public bool SenderEnded { get; set; }
+
+    /// <summary>In the loop's list of directions to read again after the current round.</summary>
+    public bool Requeued { get; set; }
+
     /// <summary>The due time a loop timer is set for, so one chunk after another due later does not add a timer each (0: none).</summary>
     public long ScheduledFor { get; set; }
 
@@ -121,7 +137,7 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
 
     public LoopDirection Downstream { get; } = new(server, client, Direction.Downstream);
 
-    /// <summary>The events registered for each socket (0: not in the epoll set).</summary>
+    /// <summary>The edges registered for each socket (0: not in the epoll set).</summary>
     public uint ClientEvents { get; set; }
 
     public uint ServerEvents { get; set; }
@@ -150,10 +166,11 @@ internal sealed class LoopedConnection(PassThroughLoop loop, RelayConnection own
         (Downstream.Done, Downstream.SeenData) = (moved.Downstream.Done, moved.Downstream.SeenData);
     }
 
-    /// <summary>What epoll should watch on a socket: readable while its direction reads, writable while the other direction waits for it to drain.</summary>
-    public uint WantedEvents(Side side) => side == Side.Client
-        ? (Upstream.Reading ? LinuxCalls.Readable : 0) | (Downstream.Blocked ? LinuxCalls.Writable : 0)
-        : (Downstream.Reading ? LinuxCalls.Readable : 0) | (Upstream.Blocked ? LinuxCalls.Writable : 0);
+    /// <summary>The direction that reads from <paramref name="side"/>'s socket.</summary>
+    public LoopDirection ReadingFrom(Side side) => side == Side.Client ? Upstream : Downstream;
+
+    /// <summary>The direction that sends to <paramref name="side"/>'s socket.</summary>
+    public LoopDirection SendingTo(Side side) => side == Side.Client ? Downstream : Upstream;
 
     /// <summary>Both directions' FINs went on (or the connection ended).</summary>
     public bool Finished => Upstream.Done && Downstream.Done;

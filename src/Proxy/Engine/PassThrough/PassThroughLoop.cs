@@ -23,6 +23,14 @@ internal sealed unsafe partial class PassThroughLoop
     private const ulong WakeToken = ulong.MaxValue;
     private const int BusyAfterChunks = 64;
 
+    /// <summary>
+    /// A connection's sockets are watched for edges. Level-triggered, a direction that had read its FIN had to leave
+    /// the set, or epoll would report the socket over and over: an epoll_ctl for every short connection (its client's
+    /// FIN). Edges stay quiet after the FIN. Read edges are dropped only while a direction pauses (back-pressure, a full
+    /// delay line), so that arriving data does not wake the loop for nothing; write edges, once added, stay.
+    /// </summary>
+    private const uint Edges = LinuxCalls.PeerClosed | LinuxCalls.EdgeTriggered;
+
     private static readonly Lazy<PassThroughLoop[]> s_loops = new(StartAll);
 
     /// <summary>
@@ -44,6 +52,7 @@ internal sealed unsafe partial class PassThroughLoop
     private readonly Stack<int> _freeSlots = new();
     private readonly List<int> _retiring = [];
     private readonly PriorityQueue<LoopedConnection, long> _timers = new();
+    private readonly Queue<(LoopedConnection Connection, LoopDirection Direction)> _readAgain = new();
     private object?[] _slots = new object?[256]; // a LoopedConnection, or a ReadinessWait
     private int _slotsUsed;
     private int _threadId;
@@ -102,7 +111,7 @@ internal sealed unsafe partial class PassThroughLoop
     /// </summary>
     private void Enter(LoopedConnection connection, byte* chunk)
     {
-        if (!Register(connection, connection.WantedEvents(Side.Client), connection.WantedEvents(Side.Server)))
+        if (!Register(connection))
         {
             Leave(connection, handBack: true);
             return;
@@ -157,7 +166,7 @@ internal sealed unsafe partial class PassThroughLoop
             _firstRead = first;
             while (true)
             {
-                var count = LinuxCalls.Wait(_epoll, ready, BatchSize, TimeToNextDue());
+                var count = LinuxCalls.Wait(_epoll, ready, BatchSize, _readAgain.Count > 0 ? TimeSpan.Zero : TimeToNextDue());
                 for (var i = 0; i < count; i++)
                 {
                     var token = LinuxCalls.TokenAt(ready, i);
@@ -182,6 +191,7 @@ internal sealed unsafe partial class PassThroughLoop
                     }
                 }
                 RunDueTimers();
+                ReadAgain(chunk);
                 while (_arrivals.TryDequeue(out var arrived))
                 {
                     Enter(arrived, chunk);
@@ -211,14 +221,20 @@ internal sealed unsafe partial class PassThroughLoop
     {
         try
         {
-            var (reading, writing) = side == Side.Client
-                ? (connection.Upstream, connection.Downstream)
-                : (connection.Downstream, connection.Upstream);
+            var (reading, writing) = (connection.ReadingFrom(side), connection.SendingTo(side));
+            if ((events & (LinuxCalls.Readable | LinuxCalls.Error | LinuxCalls.HangUp)) != 0)
+            {
+                reading.SenderReadable = true;
+            }
+            if ((events & (LinuxCalls.PeerClosed | LinuxCalls.Error | LinuxCalls.HangUp)) != 0)
+            {
+                reading.SenderEnded = true;
+            }
             if (writing.Blocked && (events & (LinuxCalls.Writable | LinuxCalls.Error | LinuxCalls.HangUp)) != 0 && !Flush(connection, writing))
             {
                 return;
             }
-            if (reading.Reading && (events & (LinuxCalls.Readable | LinuxCalls.Error | LinuxCalls.HangUp)) != 0 && !Relay(connection, reading, chunk))
+            if (reading.Reading && reading.SenderReadable && !Relay(connection, reading, chunk))
             {
                 return;
             }
@@ -264,7 +280,31 @@ internal sealed unsafe partial class PassThroughLoop
             Leave(connection, handBack: false);
             return;
         }
-        UpdateEvents(connection);
+        foreach (var side in (ReadOnlySpan<Side>)[Side.Client, Side.Server])
+        {
+            Rewatch(connection, side);
+            var reading = connection.ReadingFrom(side);
+            if (reading.Reading && reading.SenderReadable && !reading.Requeued)
+            {
+                // No edge will come for what is already waiting: read it after this round, as a level-triggered epoll would report it.
+                reading.Requeued = true;
+                _readAgain.Enqueue((connection, reading));
+            }
+        }
+    }
+
+    /// <summary>The directions that were left readable in the last round, one chunk each: those queued before it, not those it queued.</summary>
+    private void ReadAgain(byte* chunk)
+    {
+        for (var count = _readAgain.Count; count > 0; count--)
+        {
+            var (connection, direction) = _readAgain.Dequeue();
+            direction.Requeued = false;
+            if (!connection.Left)
+            {
+                OnReady(connection, direction.FromSide, 0, chunk);
+            }
+        }
     }
 
     private void Crashed(LoopedConnection connection, Exception ex)
@@ -311,6 +351,9 @@ internal sealed unsafe partial class PassThroughLoop
             return false;
         }
         var received = LinuxCalls.Receive(direction.From, chunk, BufferSize, out var error);
+        // Less than asked for: the socket was drained then, so what comes next brings an edge; unless its FIN or an error
+        // had come already, which a read of the data before it leaves waiting.
+        direction.SenderReadable = received == BufferSize || (received > 0 && direction.SenderEnded);
         if (received < 0)
         {
             return error == SocketError.WouldBlock || Failed(connection, direction.FromSide, error);
@@ -387,8 +430,10 @@ internal sealed unsafe partial class PassThroughLoop
     }
 
     /// <summary>Adds both sockets to the epoll set. False (and neither in the set) if a socket is closed.</summary>
-    private bool Register(LoopedConnection connection, uint client, uint server)
+    private bool Register(LoopedConnection connection)
     {
+        var client = EdgesFor(connection, Side.Client, 0);
+        var server = EdgesFor(connection, Side.Server, 0);
         if (!LinuxCalls.Rewatch(_epoll, connection.Client, 0, client, Token(connection.Slot, Side.Client)))
         {
             return false;
@@ -473,17 +518,36 @@ internal sealed unsafe partial class PassThroughLoop
         return false;
     }
 
-    private void UpdateEvents(LoopedConnection connection)
+    /// <summary>
+    /// What a socket is watched for: read edges unless its direction pauses (once it read its FIN they stay, as
+    /// nothing more comes), write edges from the first time a chunk waited for its buffer to drain.
+    /// </summary>
+    private static uint EdgesFor(LoopedConnection connection, Side side, uint registered)
     {
-        var client = connection.WantedEvents(Side.Client);
-        if (LinuxCalls.Rewatch(_epoll, connection.Client, connection.ClientEvents, client, Token(connection.Slot, Side.Client)))
+        var reading = connection.ReadingFrom(side);
+        var read = reading.Reading || reading.Done || reading.FinRead ? LinuxCalls.Readable : 0;
+        var write = connection.SendingTo(side).Blocked ? LinuxCalls.Writable : registered & LinuxCalls.Writable;
+        return Edges | read | write;
+    }
+
+    /// <summary>Changes a socket's registration where what it should be watched for changed.</summary>
+    private void Rewatch(LoopedConnection connection, Side side)
+    {
+        var (socket, registered) = side == Side.Client
+            ? (connection.Client, connection.ClientEvents)
+            : (connection.Server, connection.ServerEvents);
+        var wanted = EdgesFor(connection, side, registered);
+        if (wanted == registered || !LinuxCalls.Rewatch(_epoll, socket, registered, wanted, Token(connection.Slot, side)))
         {
-            connection.ClientEvents = client;
+            return;
         }
-        var server = connection.WantedEvents(Side.Server);
-        if (LinuxCalls.Rewatch(_epoll, connection.Server, connection.ServerEvents, server, Token(connection.Slot, Side.Server)))
+        if (side == Side.Client)
         {
-            connection.ServerEvents = server;
+            connection.ClientEvents = wanted;
+        }
+        else
+        {
+            connection.ServerEvents = wanted;
         }
     }
 
