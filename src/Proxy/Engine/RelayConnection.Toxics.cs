@@ -67,7 +67,7 @@ internal sealed partial class RelayConnection
     /// The fin point (and the close point, on the connection's first FIN): a side half-closed. By default the
     /// FIN goes on as Shutdown(Send) and the other direction keeps flowing.
     /// </summary>
-    internal async Task ForwardFinAsync(Side from, Direction direction)
+    internal async Task ForwardFinAsync(Side from, Direction direction, bool lastOnLoop = false)
     {
         Publish(new FinReceived(_proxy.Now, _proxy.Name, Id, from));
         SampleTcpState("fin");
@@ -95,7 +95,7 @@ internal sealed partial class RelayConnection
                 return;
             }
         }
-        SendFin(SocketOf(to), to);
+        SendFin(SocketOf(to), to, lastOnLoop);
     }
 
     /// <summary>

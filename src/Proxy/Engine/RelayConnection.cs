@@ -31,6 +31,7 @@ internal sealed partial class RelayConnection
     private int _reason = NoReason;
     private int _aborted;
     private int _finsSent;
+    private bool _closeSendsLastFin;
     private int _wroteAfterFin;
     private long _bytesUpstream;
     private long _bytesDownstream;
@@ -385,12 +386,41 @@ internal sealed partial class RelayConnection
     }
 
     /// <summary>At most one FIN per side, however the stop, the toxics and the relay race.</summary>
-    private void SendFin(Socket socket, Side to)
+    private void SendFin(Socket socket, Side to, bool lastOnLoop = false)
     {
         var bit = 1 << (int)to;
-        if ((Interlocked.Or(ref _finsSent, bit) & bit) == 0 && SocketActions.TrySendFin(socket) && Observed<FinSent>())
+        if ((Interlocked.Or(ref _finsSent, bit) & bit) != 0)
+        {
+            return;
+        }
+        if (LastFinGoesWithClose(lastOnLoop))
+        {
+            _closeSendsLastFin = true;
+            return;
+        }
+        if (SocketActions.TrySendFin(socket) && Observed<FinSent>())
         {
             Publish(new FinSent(_proxy.Now, _proxy.Name, Id, to));
+        }
+    }
+
+    /// <summary>
+    /// Whether the connection's last FIN may go out with the close instead of a shutdown of its own: the loop forwards
+    /// it on its own thread and closes both sockets straight after (<see cref="CloseIfLastFinWaits"/>), so no other
+    /// thread holds a socket then (.NET closes a socket abortively, with an RST, if one does); both sockets were read to
+    /// their FIN, so close() sends a FIN, not an RST; and nothing records the moment apart (TCP state samples, FIN-sent
+    /// events). One system call fewer for every connection.
+    /// </summary>
+    private bool LastFinGoesWithClose(bool lastOnLoop) =>
+        lastOnLoop && Loop is { OnOwnThread: true } && !_proxy.Options.SampleTcpState && !Observed<FinSent>();
+
+    /// <summary>The loop finished the connection: where its last FIN waits for the close, both sockets close now, on the loop's thread.</summary>
+    internal void CloseIfLastFinWaits()
+    {
+        if (_closeSendsLastFin)
+        {
+            _server?.Dispose();
+            _client.Dispose();
         }
     }
 

@@ -96,7 +96,7 @@ internal sealed unsafe partial class PassThroughLoop
     /// </summary>
     private void Arrive(LoopedConnection connection)
     {
-        if (Environment.CurrentManagedThreadId == Volatile.Read(ref _threadId))
+        if (OnOwnThread)
         {
             Enter(connection, _firstRead);
             return;
@@ -125,6 +125,9 @@ internal sealed unsafe partial class PassThroughLoop
             OnReady(connection, Side.Client, LinuxCalls.Readable, chunk);
         }
     }
+
+    /// <summary>Whether the caller runs on the loop's thread.</summary>
+    public bool OnOwnThread => Environment.CurrentManagedThreadId == Volatile.Read(ref _threadId);
 
     public void RequestHandback(LoopedConnection connection)
     {
@@ -394,7 +397,9 @@ internal sealed unsafe partial class PassThroughLoop
     private static void ForwardFin(LoopedConnection connection, LoopDirection direction)
     {
         (direction.FinRead, direction.Done) = (false, true);
-        var fin = connection.Owner.ForwardFinAsync(direction.FromSide, direction.Direction);
+        // The other way's FIN went already (none held back): the connection ends with this one.
+        var last = connection.Finished && connection.Fins is null;
+        var fin = connection.Owner.ForwardFinAsync(direction.FromSide, direction.Direction, last);
         if (!fin.IsCompletedSuccessfully)
         {
             (connection.Fins ??= []).Add(fin);
@@ -584,6 +589,7 @@ internal sealed unsafe partial class PassThroughLoop
             connection.Upstream.Drop();
             connection.Downstream.Drop();
             connection.Upstream.Done = connection.Downstream.Done = true;
+            connection.Owner.CloseIfLastFinWaits();
         }
         var fins = connection.Fins is { } pending ? Task.WhenAll(pending) : Task.CompletedTask;
         connection.Owner.PassingThrough = false;
