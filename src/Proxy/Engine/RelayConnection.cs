@@ -419,8 +419,8 @@ internal sealed partial class RelayConnection
     {
         if (_closeSendsLastFin)
         {
-            _server?.Dispose();
-            _client.Dispose();
+            SocketActions.CloseDrained(_server!);
+            SocketActions.CloseDrained(_client);
         }
     }
 

@@ -46,6 +46,12 @@ internal static class SocketActions
         socket.Dispose();
     }
 
+    /// <summary>
+    /// Close that sends the FIN too, in one call: close() sends a FIN when nothing is left unread, so only for a socket
+    /// read to its peer's FIN, and only where no other thread holds it (.NET then closes abortively, with an RST).
+    /// </summary>
+    public static void CloseDrained(Socket socket) => socket.Dispose();
+
     /// <summary>True for errors that mean the peer reset the connection (or it died under us).</summary>
     public static bool IsPeerReset(SocketError error) => error is
         SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted or
